@@ -1,0 +1,668 @@
+package io.jenet;
+
+import io.jenet.engine.Event;
+import io.jenet.engine.Host;
+import io.jenet.engine.Packet;
+import io.jenet.engine.Peer;
+import io.jenet.protocol.Protocol;
+import io.jenet.transport.UdpTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * An ENet host, as Godot's {@code ENetConnection}: create it with {@link #createHost} or
+ * {@link #createHostBound}, connect with {@link #connectToHost}, and call {@link #service(int)}
+ * regularly to move packets and receive events. Speaks ENet 1.3 on the wire, so C ENet and Godot
+ * peers can be on the other end.
+ *
+ * <pre>{@code
+ * try (ENetConnection client = new ENetConnection()) {
+ *     client.createHost(1, 2);
+ *     ENetPacketPeer server = client.connectToHost("127.0.0.1", 7777);
+ *     ENetEvent e = client.service(1000);   // EVENT_CONNECT
+ *     server.send(0, "hello".getBytes(), ENetPacketPeer.FLAG_RELIABLE);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: not thread-safe, like ENet and Godot. A connection, its peers and their
+ * packets must be used from one thread at a time (normally the thread that calls
+ * {@link #service(int)}).
+ */
+public final class ENetConnection implements AutoCloseable {
+    /** Compression of the datagram command area; both ends must use the same mode. */
+    public enum CompressionMode {
+        /** No compression. */
+        COMPRESS_NONE,
+        /** ENet's built-in range coder. */
+        COMPRESS_RANGE_CODER,
+        /** FastLZ, as Godot uses it. */
+        COMPRESS_FASTLZ,
+        /** zlib, as Godot uses it. */
+        COMPRESS_ZLIB,
+        /** Zstandard, as Godot uses it. */
+        COMPRESS_ZSTD;
+
+        /** @return Godot's numeric value (0 … 4) */
+        public int value() {
+            return ordinal();
+        }
+    }
+
+    /** The kind of event {@link #service(int)} returns, with Godot's numeric values. */
+    public enum EventType {
+        /** An error occurred during service; the host should be destroyed and recreated. */
+        EVENT_ERROR(-1),
+        /** No event within the timeout. */
+        EVENT_NONE(0),
+        /** A connection completed (ours or a remote peer's). */
+        EVENT_CONNECT(1),
+        /** A peer disconnected, timed out, or a connection attempt failed. */
+        EVENT_DISCONNECT(2),
+        /** A packet arrived and was queued on the peer. */
+        EVENT_RECEIVE(3);
+
+        private final int value;
+
+        EventType(int value) {
+            this.value = value;
+        }
+
+        /** @return Godot's numeric value */
+        public int value() {
+            return value;
+        }
+    }
+
+    /** Host counters for {@link #popStatistic}. */
+    public enum HostStatistic {
+        /** Bytes sent, counted as whole datagrams. */
+        HOST_TOTAL_SENT_DATA,
+        /** UDP datagrams sent. */
+        HOST_TOTAL_SENT_PACKETS,
+        /** Bytes received, counted as whole datagrams. */
+        HOST_TOTAL_RECEIVED_DATA,
+        /** UDP datagrams received. */
+        HOST_TOTAL_RECEIVED_PACKETS;
+
+        /** @return Godot's numeric value (0 … 3) */
+        public int value() {
+            return ordinal();
+        }
+    }
+
+    private static final int MAX_DATAGRAMS_PER_SERVICE = 256;
+
+    private Host host;
+    private UdpTransport transport;
+    private final List<ENetPacketPeer> peers = new ArrayList<>();
+    private final Event event = new Event();
+    private final byte[] receiveBuffer = new byte[65536];
+    private final int[] receiveLength = new int[1];
+    private final long epochNanos = System.nanoTime();
+    private CompressionMode compression = CompressionMode.COMPRESS_NONE;
+    private boolean checksum;
+    private int mtu = Host.DEFAULT_MTU;
+    private int maximumPacketSize = Host.DEFAULT_MAXIMUM_PACKET_SIZE;
+    private boolean refuse;
+    private long oversizedDatagrams;
+
+    /** Creates a connection object; call {@link #createHost} or {@link #createHostBound} next. */
+    public ENetConnection() {}
+
+    // ---- creation ----
+
+    /**
+     * Creates a host bound to a random free port on the wildcard address.
+     *
+     * @param maxPeers peers allowed, 1 … 4095
+     * @param maxChannels channels per peer, 0 … 255 (0 means 255)
+     * @param inBandwidth incoming bandwidth limit in bytes/s, 0 = unlimited
+     * @param outBandwidth outgoing bandwidth limit in bytes/s, 0 = unlimited
+     * @throws IOException if the socket cannot be created
+     * @throws IllegalStateException if this connection already has a host
+     * @throws IllegalArgumentException for a value out of range
+     */
+    public void createHost(int maxPeers, int maxChannels, int inBandwidth, int outBandwidth) throws IOException {
+        create(new InetSocketAddress(0), maxPeers, maxChannels, inBandwidth, outBandwidth);
+    }
+
+    /** {@link #createHost(int, int, int, int)} without bandwidth limits. @throws IOException as there */
+    public void createHost(int maxPeers, int maxChannels) throws IOException {
+        createHost(maxPeers, maxChannels, 0, 0);
+    }
+
+    /** {@link #createHost(int, int, int, int)} with 32 peers, 255 channels, no limits. @throws IOException as there */
+    public void createHost() throws IOException {
+        createHost(32, 0, 0, 0);
+    }
+
+    /**
+     * Creates a host bound to an address and port.
+     *
+     * @param bindAddress an IP address, or {@code "*"} for all addresses (IPv4 and IPv6)
+     * @param bindPort 0 … 65535 (0 picks a free port)
+     * @param maxPeers peers allowed, 1 … 4095
+     * @param maxChannels channels per peer, 0 … 255 (0 means 255)
+     * @param inBandwidth incoming bandwidth limit in bytes/s, 0 = unlimited
+     * @param outBandwidth outgoing bandwidth limit in bytes/s, 0 = unlimited
+     * @throws IOException if the socket cannot be bound
+     * @throws IllegalStateException if this connection already has a host
+     * @throws IllegalArgumentException for a value out of range or an unknown address
+     */
+    public void createHostBound(String bindAddress, int bindPort, int maxPeers, int maxChannels, int inBandwidth,
+                                int outBandwidth) throws IOException {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        checkPort(bindPort, 0);
+        InetSocketAddress bind = "*".equals(bindAddress) ? new InetSocketAddress(bindPort)
+                : new InetSocketAddress(resolve(bindAddress), bindPort);
+        create(bind, maxPeers, maxChannels, inBandwidth, outBandwidth);
+    }
+
+    /** {@link #createHostBound(String, int, int, int, int, int)} without limits. @throws IOException as there */
+    public void createHostBound(String bindAddress, int bindPort, int maxPeers, int maxChannels) throws IOException {
+        createHostBound(bindAddress, bindPort, maxPeers, maxChannels, 0, 0);
+    }
+
+    /** {@link #createHostBound(String, int, int, int, int, int)} with 32 peers, 255 channels. @throws IOException as there */
+    public void createHostBound(String bindAddress, int bindPort) throws IOException {
+        createHostBound(bindAddress, bindPort, 32, 0, 0, 0);
+    }
+
+    private void create(InetSocketAddress bind, int maxPeers, int maxChannels, int inBandwidth, int outBandwidth)
+            throws IOException {
+        if (host != null) {
+            throw new IllegalStateException("host already created; call destroy() first");
+        }
+        if (maxPeers < 1 || maxPeers > Protocol.MAXIMUM_PEER_ID) {
+            throw new IllegalArgumentException("maxPeers must be 1.." + Protocol.MAXIMUM_PEER_ID + ", got " + maxPeers);
+        }
+        if (maxChannels < 0 || maxChannels > Protocol.MAXIMUM_CHANNEL_COUNT) {
+            throw new IllegalArgumentException("maxChannels must be 0..255 (0 = 255), got " + maxChannels);
+        }
+        if (inBandwidth < 0 || outBandwidth < 0) {
+            throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
+        }
+        UdpTransport t = new UdpTransport(bind);
+        Host h = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, t::send, new SplittableRandom(new SecureRandom().nextLong()));
+        h.setChecksum(checksum);
+        h.setMtu(mtu);
+        h.setMaximumPacketSize(maximumPacketSize);
+        h.setRefuseNewConnections(refuse);
+        h.time(now());
+        transport = t;
+        host = h;
+        applyCompression(compression);
+    }
+
+    // ---- connecting ----
+
+    /**
+     * Starts connecting to a remote host; the peer is returned at once (state
+     * {@code STATE_CONNECTING}) and an {@code EVENT_CONNECT} or {@code EVENT_DISCONNECT} follows.
+     *
+     * @param address IP address or host name (resolved now)
+     * @param port 1 … 65535
+     * @param channels channels to allocate, 0 … 255 (0 means 255)
+     * @param data 32-bit value delivered with the remote CONNECT event
+     * @return the new peer
+     * @throws IllegalStateException if no host was created or all peer slots are in use
+     * @throws IllegalArgumentException for a bad port, channel count or unresolvable address
+     */
+    public ENetPacketPeer connectToHost(String address, int port, int channels, int data) {
+        checkOpen();
+        Objects.requireNonNull(address, "address");
+        checkPort(port, 1);
+        if (channels < 0 || channels > Protocol.MAXIMUM_CHANNEL_COUNT) {
+            throw new IllegalArgumentException("channels must be 0..255 (0 = 255), got " + channels);
+        }
+        InetSocketAddress remote = new InetSocketAddress(resolve(address), port);
+        host.time(now());
+        Peer p = host.connect(remote, channels == 0 ? Protocol.MAXIMUM_CHANNEL_COUNT : channels, data);
+        if (p == null) {
+            throw new IllegalStateException("no free peer slot: all " + host.peerCount() + " peers are in use");
+        }
+        ENetPacketPeer peer = new ENetPacketPeer(this, p);
+        peers.add(peer);
+        return peer;
+    }
+
+    /** {@link #connectToHost(String, int, int, int)} with 255 channels and data 0. */
+    public ENetPacketPeer connectToHost(String address, int port) {
+        return connectToHost(address, port, 0, 0);
+    }
+
+    /** {@link #connectToHost(String, int, int, int)} with data 0. */
+    public ENetPacketPeer connectToHost(String address, int port, int channels) {
+        return connectToHost(address, port, channels, 0);
+    }
+
+    // ---- servicing ----
+
+    /**
+     * Sends and receives, then returns the next event, waiting up to {@code timeout} ms for one.
+     * A RECEIVE event queues its packet on the peer ({@link ENetPacketPeer#getPacket()}).
+     *
+     * @param timeout ms to wait; 0 returns at once
+     * @return the event; {@code EVENT_NONE} if none came, {@code EVENT_ERROR} if the socket failed
+     * @throws IllegalStateException if no host was created
+     */
+    public ENetEvent service(int timeout) {
+        checkOpen();
+        if (timeout < 0) {
+            throw new IllegalArgumentException("timeout must be >= 0, got " + timeout);
+        }
+        dropInactivePeers();
+        ENetEvent ready = pollEvent();
+        if (ready != null) {
+            return ready;
+        }
+        long deadline = now() + timeout;
+        boolean idle = false;
+        while (true) {
+            long t = now();
+            if (!host.service(t)) {
+                return ENetEvent.ERROR;
+            }
+            try {
+                receiveDatagrams();
+            } catch (IOException e) {
+                return ENetEvent.ERROR;
+            }
+            t = now();
+            if (!host.service(t)) {
+                return ENetEvent.ERROR;
+            }
+            ready = pollEvent();
+            if (ready != null) {
+                return ready;
+            }
+            t = now();
+            if (t >= deadline) {
+                return ENetEvent.NONE;
+            }
+            long wait = host.millisUntilDue(t, deadline - t);
+            if (wait == 0) {
+                // Guard against spinning when work is due but cannot proceed yet.
+                wait = idle ? 1 : 0;
+                idle = true;
+            } else {
+                idle = false;
+            }
+            try {
+                transport.await(wait);
+            } catch (IOException e) {
+                return ENetEvent.ERROR;
+            }
+        }
+    }
+
+    /** Same as {@link #service(int)} with timeout 0. */
+    public ENetEvent service() {
+        return service(0);
+    }
+
+    private void receiveDatagrams() throws IOException {
+        for (int i = 0; i < MAX_DATAGRAMS_PER_SERVICE; i++) {
+            InetSocketAddress from = transport.receive(receiveBuffer, receiveLength);
+            if (from == null) {
+                return;
+            }
+            int length = receiveLength[0];
+            if (length > Host.RECEIVE_BUFFER_SIZE) {
+                oversizedDatagrams++;
+                continue;
+            }
+            host.receive(receiveBuffer, 0, length, from, now());
+        }
+    }
+
+    private ENetEvent pollEvent() {
+        while (host.checkEvents(event)) {
+            ENetPacketPeer peer = event.peerData instanceof ENetPacketPeer ? (ENetPacketPeer) event.peerData : null;
+            switch (event.type) {
+                case Event.TYPE_CONNECT:
+                    if (peer == null) {
+                        peer = new ENetPacketPeer(this, event.peer);
+                        peers.add(peer);
+                    }
+                    return new ENetEvent(EventType.EVENT_CONNECT, peer, event.data, 0);
+                case Event.TYPE_DISCONNECT:
+                    if (peer != null) {
+                        peer.detach();
+                        peers.remove(peer);
+                    }
+                    return new ENetEvent(EventType.EVENT_DISCONNECT, peer, event.data, 0);
+                case Event.TYPE_RECEIVE:
+                    if (peer == null) {
+                        continue;
+                    }
+                    peer.queuePacket(event.packet);
+                    return new ENetEvent(EventType.EVENT_RECEIVE, peer, 0, event.channelID);
+                default:
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private void dropInactivePeers() {
+        peers.removeIf(p -> {
+            Peer ep = p.enginePeer();
+            if (ep == null || ep.userData != p || ep.state() == Peer.STATE_DISCONNECTED) {
+                p.detach();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Sends all queued packets now instead of at the next {@link #service(int)}. */
+    public void flush() {
+        checkOpen();
+        host.time(now());
+        host.flush();
+    }
+
+    // ---- sending to all ----
+
+    /**
+     * Queues a packet to every connected peer.
+     *
+     * @param channel channel, below {@link #getMaxChannels()}
+     * @param packet payload (copied once, shared by all peers)
+     * @param flags packet flags, see {@link ENetPacketPeer#send(int, byte[], int)}
+     */
+    public void broadcast(int channel, byte[] packet, int flags) {
+        checkOpen();
+        Objects.requireNonNull(packet, "packet");
+        if ((flags & ~(ENetPacketPeer.FLAG_RELIABLE | ENetPacketPeer.FLAG_UNSEQUENCED | ENetPacketPeer.FLAG_UNRELIABLE_FRAGMENT)) != 0) {
+            throw new IllegalArgumentException("flags " + flags + " not allowed: use FLAG_RELIABLE, FLAG_UNSEQUENCED, FLAG_UNRELIABLE_FRAGMENT");
+        }
+        if (channel < 0 || channel >= host.channelLimit()) {
+            throw new IllegalArgumentException("invalid channel " + channel + ": the channel limit is " + host.channelLimit());
+        }
+        checkPacketSize(packet.length);
+        host.broadcast(channel, host.createPacket(packet, 0, packet.length, flags));
+    }
+
+    /**
+     * Sends a raw UDP datagram from this host's socket, e.g. to open a NAT mapping.
+     *
+     * @param destinationAddress IP address or host name
+     * @param destinationPort 1 … 65535
+     * @param packet the datagram
+     */
+    public void socketSend(String destinationAddress, int destinationPort, byte[] packet) {
+        checkOpen();
+        Objects.requireNonNull(packet, "packet");
+        checkPort(destinationPort, 1);
+        if (packet.length > 65507) {
+            throw new IllegalArgumentException("datagram of " + packet.length + " bytes exceeds the UDP maximum of 65507");
+        }
+        transport.send(new InetSocketAddress(resolve(destinationAddress), destinationPort), packet, 0, packet.length);
+    }
+
+    // ---- configuration ----
+
+    /**
+     * Adjusts this host's bandwidth limits; peers are told within a second.
+     *
+     * @param inBandwidth bytes/s, 0 = unlimited
+     * @param outBandwidth bytes/s, 0 = unlimited
+     */
+    public void bandwidthLimit(int inBandwidth, int outBandwidth) {
+        checkOpen();
+        if (inBandwidth < 0 || outBandwidth < 0) {
+            throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
+        }
+        host.bandwidthLimit(inBandwidth, outBandwidth);
+    }
+
+    /** Removes both bandwidth limits. */
+    public void bandwidthLimit() {
+        bandwidthLimit(0, 0);
+    }
+
+    /**
+     * Limits the channels of future incoming connections.
+     *
+     * @param limit 0 … 255 (0 means 255)
+     */
+    public void channelLimit(int limit) {
+        checkOpen();
+        if (limit < 0 || limit > Protocol.MAXIMUM_CHANNEL_COUNT) {
+            throw new IllegalArgumentException("channel limit must be 0..255, got " + limit);
+        }
+        host.setChannelLimit(limit);
+    }
+
+    /**
+     * Sets the compression used for datagrams; both ends must use the same mode.
+     *
+     * @param mode the mode
+     * @throws UnsupportedOperationException for modes this build cannot do yet
+     */
+    public void compress(CompressionMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        if (mode != CompressionMode.COMPRESS_NONE) {
+            throw new UnsupportedOperationException("compression mode " + mode + " is not available yet; use COMPRESS_NONE");
+        }
+        compression = mode;
+        if (host != null) {
+            applyCompression(mode);
+        }
+    }
+
+    private void applyCompression(CompressionMode mode) {
+        host.setCompressor(null);
+    }
+
+    /**
+     * Drops connection attempts from new peers while {@code true}. Godot documents this for DTLS
+     * servers; jenet applies it to plain hosts too (CONNECT datagrams are dropped and counted).
+     *
+     * @param refuse whether to refuse
+     */
+    public void refuseNewConnections(boolean refuse) {
+        this.refuse = refuse;
+        if (host != null) {
+            host.setRefuseNewConnections(refuse);
+        }
+    }
+
+    /**
+     * jenet extension: turns ENet's CRC-32 datagram checksum on or off (C ENet's
+     * {@code host->checksum = enet_crc32}). Both ends must agree. Set it before connecting.
+     *
+     * @param enabled whether to checksum
+     */
+    public void setChecksumEnabled(boolean enabled) {
+        checksum = enabled;
+        if (host != null) {
+            host.setChecksum(enabled);
+        }
+    }
+
+    /**
+     * jenet extension: the MTU offered to new connections (default 1392, clamped to 576 … 4096).
+     *
+     * @param mtu the MTU
+     */
+    public void setMtu(int mtu) {
+        if (mtu < Protocol.MINIMUM_MTU || mtu > Protocol.MAXIMUM_MTU) {
+            throw new IllegalArgumentException("mtu must be " + Protocol.MINIMUM_MTU + ".." + Protocol.MAXIMUM_MTU + ", got " + mtu);
+        }
+        this.mtu = mtu;
+        if (host != null) {
+            host.setMtu(mtu);
+        }
+    }
+
+    /**
+     * jenet extension: the largest packet sent or accepted (default 32 MiB, as ENet).
+     *
+     * @param bytes the limit, at least 1
+     */
+    public void setMaximumPacketSize(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maximum packet size must be >= 1, got " + bytes);
+        }
+        maximumPacketSize = bytes;
+        if (host != null) {
+            host.setMaximumPacketSize(bytes);
+        }
+    }
+
+    // ---- queries ----
+
+    /** @return the local UDP port */
+    public int getLocalPort() {
+        checkOpen();
+        return transport.localPort();
+    }
+
+    /** @return the channel limit for incoming connections */
+    public int getMaxChannels() {
+        checkOpen();
+        return host.channelLimit();
+    }
+
+    /**
+     * The peers of this host: connected ones, ones still connecting, ones disconnecting.
+     *
+     * @return a snapshot list
+     */
+    public List<ENetPacketPeer> getPeers() {
+        checkOpen();
+        dropInactivePeers();
+        return Collections.unmodifiableList(new ArrayList<>(peers));
+    }
+
+    /**
+     * Returns a host counter and resets it to 0.
+     *
+     * @param statistic which counter
+     * @return its value
+     */
+    public double popStatistic(HostStatistic statistic) {
+        checkOpen();
+        return host.popStatistic(statistic.ordinal());
+    }
+
+    /**
+     * jenet extension: datagrams dropped as malformed, misaddressed, refused, corrupt or too large.
+     *
+     * @return the count since the host was created
+     */
+    public long getDroppedDatagrams() {
+        checkOpen();
+        return host.droppedDatagrams() + oversizedDatagrams;
+    }
+
+    // ---- teardown ----
+
+    /**
+     * Disconnects every peer at once (one unsequenced DISCONNECT each) and closes the socket.
+     *
+     * @throws IllegalStateException if there is no host
+     */
+    public void destroy() {
+        if (host == null) {
+            throw new IllegalStateException("host already destroyed (or never created)");
+        }
+        host.time(now());
+        for (ENetPacketPeer p : new ArrayList<>(peers)) {
+            Peer ep = p.enginePeer();
+            if (ep != null && ep.userData == p) {
+                ep.disconnectNow(0);
+            }
+            p.detach();
+        }
+        peers.clear();
+        transport.close();
+        transport = null;
+        host = null;
+    }
+
+    /** Destroys the host if there is one; does nothing otherwise. */
+    @Override
+    public void close() {
+        if (host != null) {
+            destroy();
+        }
+    }
+
+    // ---- helpers for ENetPacketPeer ----
+
+    void checkOpen() {
+        if (host == null) {
+            throw new IllegalStateException("host not created: call createHost() or createHostBound() first");
+        }
+    }
+
+    void checkPacketSize(int length) {
+        if (length > host.maximumPacketSize()) {
+            throw new IllegalArgumentException("packet of " + length + " bytes exceeds the maximum packet size of "
+                    + host.maximumPacketSize());
+        }
+    }
+
+    void sendOn(Peer peer, int channel, byte[] data, int offset, int length, int flags) {
+        Packet packet = host.createPacket(data, offset, length, flags);
+        if (!peer.send(channel, packet)) {
+            throw new IllegalStateException("packet could not be queued (peer state " + peer.state() + ")");
+        }
+    }
+
+    void sendOn(Peer peer, int channel, ByteBuffer data, int flags) {
+        int length = data.remaining();
+        byte[] copy = new byte[length];
+        data.get(copy);
+        sendOn(peer, channel, copy, 0, length, flags);
+    }
+
+    void holdWaitingData(Peer peer, long delta) {
+        if (peer != null) {
+            peer.adjustWaitingData(delta);
+        }
+    }
+
+    void withTime(Runnable action) {
+        checkOpen();
+        host.time(now());
+        action.run();
+    }
+
+    void forget(ENetPacketPeer peer) {
+        peer.detach();
+        peers.remove(peer);
+    }
+
+    private long now() {
+        return (System.nanoTime() - epochNanos) / 1_000_000L + 1;
+    }
+
+    private static void checkPort(int port, int min) {
+        if (port < min || port > 65535) {
+            throw new IllegalArgumentException("port must be " + min + "..65535, got " + port);
+        }
+    }
+
+    private static InetAddress resolve(String address) {
+        try {
+            return InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve address '" + address + "'", e);
+        }
+    }
+
+}

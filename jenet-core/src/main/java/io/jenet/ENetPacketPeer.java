@@ -1,0 +1,401 @@
+package io.jenet;
+
+import io.jenet.engine.Packet;
+import io.jenet.engine.Peer;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * A peer of an {@link ENetConnection}, as Godot's {@code ENetPacketPeer}: send packets on a
+ * channel, read the packets the connection queued for it, disconnect, and tune its throttle,
+ * timeouts and pings.
+ *
+ * <p>Instances come from {@link ENetConnection#connectToHost} or from a CONNECT event; after the
+ * peer disconnects (or is reset) it becomes inactive and most methods throw
+ * {@link IllegalStateException}.
+ *
+ * <p>Thread-safety: not thread-safe. Use a peer only from the thread that services its connection.
+ */
+public final class ENetPacketPeer {
+    /** Mark the packet to be sent reliably. */
+    public static final int FLAG_RELIABLE = 1;
+    /** Mark the packet to be sent unsequenced (unreliable). */
+    public static final int FLAG_UNSEQUENCED = 2;
+    /** Mark the packet to be sent unreliable even if it is larger than the MTU (fragmented). */
+    public static final int FLAG_UNRELIABLE_FRAGMENT = 8;
+    /** The scale of {@link PeerStatistic#PEER_PACKET_LOSS}: 65536 means 100 % loss. */
+    public static final int PACKET_LOSS_SCALE = Peer.PACKET_LOSS_SCALE;
+    /** The scale of {@link PeerStatistic#PEER_PACKET_THROTTLE}: 32 means no throttling. */
+    public static final int PACKET_THROTTLE_SCALE = Peer.PACKET_THROTTLE_SCALE;
+
+    private static final int FLAGS_ALLOWED = FLAG_RELIABLE | FLAG_UNSEQUENCED | FLAG_UNRELIABLE_FRAGMENT;
+
+    /** The peer's connection state, numbered as ENet and Godot number it. */
+    public enum PeerState {
+        STATE_DISCONNECTED, STATE_CONNECTING, STATE_ACKNOWLEDGING_CONNECT, STATE_CONNECTION_PENDING,
+        STATE_CONNECTION_SUCCEEDED, STATE_CONNECTED, STATE_DISCONNECT_LATER, STATE_DISCONNECTING,
+        STATE_ACKNOWLEDGING_DISCONNECT, STATE_ZOMBIE;
+
+        /** @return Godot's numeric value (0 … 9) */
+        public int value() {
+            return ordinal();
+        }
+    }
+
+    /** Peer statistics, numbered as in Godot. */
+    public enum PeerStatistic {
+        /** Mean packet loss of reliable packets, scaled by {@link #PACKET_LOSS_SCALE}. */
+        PEER_PACKET_LOSS,
+        /** Packet loss variance. */
+        PEER_PACKET_LOSS_VARIANCE,
+        /** Time at which packet loss statistics were last updated (ms, ENet clock). */
+        PEER_PACKET_LOSS_EPOCH,
+        /** Mean round trip time, ms. */
+        PEER_ROUND_TRIP_TIME,
+        /** Variance of the mean round trip time. */
+        PEER_ROUND_TRIP_TIME_VARIANCE,
+        /** Last recorded round trip time, ms. */
+        PEER_LAST_ROUND_TRIP_TIME,
+        /** Variance of the last round trip time. */
+        PEER_LAST_ROUND_TRIP_TIME_VARIANCE,
+        /** Current packet throttle, out of {@link #PACKET_THROTTLE_SCALE}. */
+        PEER_PACKET_THROTTLE,
+        /** Maximum packet throttle. */
+        PEER_PACKET_THROTTLE_LIMIT,
+        /** Internal throttle counter. */
+        PEER_PACKET_THROTTLE_COUNTER,
+        /** Time at which the throttle was last updated. */
+        PEER_PACKET_THROTTLE_EPOCH,
+        /** Throttle acceleration. */
+        PEER_PACKET_THROTTLE_ACCELERATION,
+        /** Throttle deceleration. */
+        PEER_PACKET_THROTTLE_DECELERATION,
+        /** Throttle interval, ms. */
+        PEER_PACKET_THROTTLE_INTERVAL;
+
+        /** @return Godot's numeric value (0 … 13) */
+        public int value() {
+            return ordinal();
+        }
+    }
+
+    private final ENetConnection connection;
+    private Peer peer;
+    private final ArrayDeque<Packet> packets = new ArrayDeque<>();
+    private final InetSocketAddress remote;
+
+    ENetPacketPeer(ENetConnection connection, Peer peer) {
+        this.connection = connection;
+        this.peer = peer;
+        this.remote = peer.address();
+        peer.userData = this;
+    }
+
+    Peer enginePeer() {
+        return peer;
+    }
+
+    /** Called by the connection when the engine peer disconnected or was reset. */
+    void detach() {
+        if (peer != null && peer.userData == this) {
+            peer.userData = null;
+        }
+        peer = null;
+        packets.clear();
+    }
+
+    void queuePacket(Packet packet) {
+        packets.addLast(packet);
+        connection.holdWaitingData(peer, packet.length());
+    }
+
+    private Peer active() {
+        connection.checkOpen();
+        if (peer != null && peer.userData != this) {
+            detach();
+        }
+        if (peer == null) {
+            throw new IllegalStateException("peer is not active (disconnected or reset)");
+        }
+        return peer;
+    }
+
+    // ---- sending ----
+
+    /**
+     * Queues a packet to be sent on a channel.
+     *
+     * @param channel channel, 0 ≤ channel &lt; {@link #getChannels()}
+     * @param packet payload (copied; the array may be reused at once)
+     * @param flags 0 (unreliable sequenced) or a combination of {@link #FLAG_RELIABLE},
+     *              {@link #FLAG_UNSEQUENCED}, {@link #FLAG_UNRELIABLE_FRAGMENT}
+     * @throws IllegalArgumentException for a bad channel, flags or size
+     * @throws IllegalStateException if the peer is not connected
+     */
+    public void send(int channel, byte[] packet, int flags) {
+        Objects.requireNonNull(packet, "packet");
+        send(channel, packet, 0, packet.length, flags);
+    }
+
+    /**
+     * Queues {@code packet[offset, offset+length)} to be sent on a channel.
+     *
+     * @param channel channel
+     * @param packet payload array (copied)
+     * @param offset start
+     * @param length length
+     * @param flags packet flags, as {@link #send(int, byte[], int)}
+     */
+    public void send(int channel, byte[] packet, int offset, int length, int flags) {
+        Objects.checkFromIndexSize(offset, length, packet.length);
+        Peer p = checkSend(channel, length, flags);
+        connection.sendOn(p, channel, packet, offset, length, flags);
+    }
+
+    /**
+     * Queues the remaining bytes of a buffer to be sent on a channel; the buffer's position moves
+     * to its limit.
+     *
+     * @param channel channel
+     * @param packet payload (copied)
+     * @param flags packet flags, as {@link #send(int, byte[], int)}
+     */
+    public void send(int channel, ByteBuffer packet, int flags) {
+        Peer p = checkSend(channel, packet.remaining(), flags);
+        connection.sendOn(p, channel, packet, flags);
+    }
+
+    /**
+     * Sends a reliable packet on channel 0, as Godot's {@code PacketPeer.put_packet}.
+     *
+     * @param packet payload
+     */
+    public void putPacket(byte[] packet) {
+        send(0, packet, FLAG_RELIABLE);
+    }
+
+    private Peer checkSend(int channel, int length, int flags) {
+        Peer p = active();
+        if ((flags & ~FLAGS_ALLOWED) != 0) {
+            throw new IllegalArgumentException("flags " + flags + " not allowed: use a combination of FLAG_RELIABLE (1), "
+                    + "FLAG_UNSEQUENCED (2) and FLAG_UNRELIABLE_FRAGMENT (8)");
+        }
+        if (p.state() != Peer.STATE_CONNECTED) {
+            throw new IllegalStateException("peer is not connected (state " + getState() + ")");
+        }
+        if (channel < 0 || channel >= p.channelCount()) {
+            throw new IllegalArgumentException("invalid channel " + channel + ": this peer has " + p.channelCount() + " channels");
+        }
+        connection.checkPacketSize(length);
+        return p;
+    }
+
+    // ---- receiving ----
+
+    /** @return the number of packets queued for reading */
+    public int getAvailablePacketCount() {
+        return packets.size();
+    }
+
+    /**
+     * Takes the next received packet.
+     *
+     * @return the payload, or null if no packet is queued
+     */
+    public byte[] getPacket() {
+        Packet p = packets.pollFirst();
+        if (p == null) {
+            return null;
+        }
+        connection.holdWaitingData(peer, -p.length());
+        return p.length() == p.data().length ? p.data() : java.util.Arrays.copyOf(p.data(), p.length());
+    }
+
+    /**
+     * Takes the next received packet into a buffer, without allocating.
+     *
+     * @param into destination; must have room for the whole packet
+     * @return the packet length, or -1 if no packet is queued
+     * @throws java.nio.BufferOverflowException if {@code into} is too small (the packet stays queued)
+     */
+    public int getPacket(ByteBuffer into) {
+        Packet p = packets.peekFirst();
+        if (p == null) {
+            return -1;
+        }
+        if (into.remaining() < p.length()) {
+            throw new java.nio.BufferOverflowException();
+        }
+        packets.pollFirst();
+        into.put(p.data(), 0, p.length());
+        connection.holdWaitingData(peer, -p.length());
+        return p.length();
+    }
+
+    /**
+     * Flags of the next queued packet ({@link #FLAG_RELIABLE}, {@link #FLAG_UNSEQUENCED},
+     * {@link #FLAG_UNRELIABLE_FRAGMENT}, or 0 for unreliable).
+     *
+     * @return the flags, or 0 if no packet is queued
+     */
+    public int getPacketFlags() {
+        Packet p = packets.peekFirst();
+        return p == null ? 0 : p.flags() & FLAGS_ALLOWED;
+    }
+
+    // ---- connection control ----
+
+    /**
+     * Requests a disconnection; a DISCONNECT event follows when the remote peer acknowledges it.
+     *
+     * @param data 32-bit value delivered to the remote peer's DISCONNECT event
+     */
+    public void peerDisconnect(int data) {
+        connection.withTime(() -> active().disconnect(data));
+    }
+
+    /** Same as {@link #peerDisconnect(int)} with data 0. */
+    public void peerDisconnect() {
+        peerDisconnect(0);
+    }
+
+    /**
+     * Disconnects after all queued outgoing packets have been sent and acknowledged.
+     *
+     * @param data value delivered to the remote peer's DISCONNECT event
+     */
+    public void peerDisconnectLater(int data) {
+        connection.withTime(() -> active().disconnectLater(data));
+    }
+
+    /** Same as {@link #peerDisconnectLater(int)} with data 0. */
+    public void peerDisconnectLater() {
+        peerDisconnectLater(0);
+    }
+
+    /**
+     * Disconnects at once: one unsequenced DISCONNECT is sent, the peer is reset, and no
+     * DISCONNECT event is raised locally.
+     *
+     * @param data value delivered to the remote peer's DISCONNECT event
+     */
+    public void peerDisconnectNow(int data) {
+        Peer p = active();
+        connection.withTime(() -> p.disconnectNow(data));
+        connection.forget(this);
+    }
+
+    /** Same as {@link #peerDisconnectNow(int)} with data 0. */
+    public void peerDisconnectNow() {
+        peerDisconnectNow(0);
+    }
+
+    /** Drops the connection without telling the remote peer, which will time out; no event. */
+    public void reset() {
+        Peer p = active();
+        p.reset();
+        connection.forget(this);
+    }
+
+    /** Sends a ping now (pings are also sent automatically; see {@link #pingInterval(int)}). */
+    public void ping() {
+        active().ping();
+    }
+
+    /**
+     * Sets how often an idle peer is pinged.
+     *
+     * @param pingIntervalMs interval in ms; 0 restores the default of 500 ms
+     */
+    public void pingInterval(int pingIntervalMs) {
+        if (pingIntervalMs < 0) {
+            throw new IllegalArgumentException("ping interval must be >= 0, got " + pingIntervalMs);
+        }
+        active().pingInterval(pingIntervalMs);
+    }
+
+    /**
+     * Sets the timeout parameters, as ENet's {@code enet_peer_timeout}: a peer times out when an
+     * unacknowledged reliable packet is older than {@code timeoutMax}, or when its retries reached
+     * {@code timeout} and it is older than {@code timeoutMin}. A 0 restores the default (32, 5000,
+     * 30000).
+     *
+     * @param timeout the timeout limit
+     * @param timeoutMin minimum ms
+     * @param timeoutMax maximum ms
+     * @throws IllegalArgumentException unless 0 ≤ timeout ≤ timeoutMin ≤ timeoutMax (as Godot)
+     */
+    public void setTimeout(int timeout, int timeoutMin, int timeoutMax) {
+        if (timeout < 0 || timeout > timeoutMin || timeoutMin > timeoutMax) {
+            throw new IllegalArgumentException("timeout limit (" + timeout + ") must be <= minimum timeout (" + timeoutMin
+                    + "), which must be <= maximum timeout (" + timeoutMax + ")");
+        }
+        active().timeout(timeout, timeoutMin, timeoutMax);
+    }
+
+    /**
+     * Configures the unreliable packet throttle and tells the remote peer.
+     *
+     * @param interval ms over which the lowest round trip time is measured (default 5000)
+     * @param acceleration throttle increase when RTT is low (default 2, scale 32)
+     * @param deceleration throttle decrease when RTT is high (default 2, scale 32)
+     */
+    public void throttleConfigure(int interval, int acceleration, int deceleration) {
+        if (interval < 0 || acceleration < 0 || deceleration < 0) {
+            throw new IllegalArgumentException("throttle parameters must be >= 0: " + interval + ", " + acceleration + ", "
+                    + deceleration);
+        }
+        active().throttleConfigure(interval, acceleration, deceleration);
+    }
+
+    // ---- queries ----
+
+    /** @return the remote IP address as text (e.g. {@code 127.0.0.1} or {@code ::1}) */
+    public String getRemoteAddress() {
+        InetSocketAddress a = peer != null && peer.address() != null ? peer.address() : remote;
+        return a == null ? "" : a.getAddress().getHostAddress();
+    }
+
+    /** @return the remote UDP port */
+    public int getRemotePort() {
+        InetSocketAddress a = peer != null && peer.address() != null ? peer.address() : remote;
+        return a == null ? 0 : a.getPort();
+    }
+
+    /**
+     * Reads a statistic.
+     *
+     * @param statistic which one
+     * @return its value
+     */
+    public double getStatistic(PeerStatistic statistic) {
+        return active().statistic(statistic.ordinal());
+    }
+
+    /** @return the connection state; {@code STATE_DISCONNECTED} once inactive */
+    public PeerState getState() {
+        return peer == null || peer.userData != this ? PeerState.STATE_DISCONNECTED : PeerState.values()[peer.state()];
+    }
+
+    /** @return the number of channels negotiated with the remote peer */
+    public int getChannels() {
+        return active().channelCount();
+    }
+
+    /** @return true while this object is attached to a live ENet peer */
+    public boolean isActive() {
+        return peer != null && peer.userData == this;
+    }
+
+    /** @return the connection this peer belongs to */
+    public ENetConnection getConnection() {
+        return connection;
+    }
+
+    @Override
+    public String toString() {
+        return "ENetPacketPeer[" + getRemoteAddress() + ":" + getRemotePort() + " " + getState() + "]";
+    }
+}

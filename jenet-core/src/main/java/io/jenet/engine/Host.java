@@ -1,0 +1,518 @@
+package io.jenet.engine;
+
+import static io.jenet.protocol.Protocol.*;
+
+import io.jenet.compress.Compressor;
+import io.jenet.protocol.CommandWriter;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sans-IO ENet host: datagrams and the current time go in ({@link #receive}, {@link #service}),
+ * datagrams come out through a {@link DatagramSink} and events through {@link #checkEvents}. It
+ * never reads a clock or touches a socket, so tests can drive it with virtual time.
+ *
+ * <p>Times are ENet's 32-bit milliseconds: callers pass any monotonic millisecond count and only
+ * its low 32 bits are used, with ENet's wrap-around rules.
+ *
+ * <p>Thread-safety: none. A host and its peers must be used from one thread at a time.
+ */
+public final class Host {
+    public static final int DEFAULT_MTU = 1392;
+    public static final int DEFAULT_MAXIMUM_PACKET_SIZE = 32 * 1024 * 1024;
+    public static final int DEFAULT_MAXIMUM_WAITING_DATA = 32 * 1024 * 1024;
+    public static final int BANDWIDTH_THROTTLE_INTERVAL = 1000;
+    /** Largest datagram the engine accepts or produces (MTU maximum plus checksum slack). */
+    public static final int RECEIVE_BUFFER_SIZE = MAXIMUM_MTU + 64;
+    private static final int POOL_LIMIT = 8192;
+
+    final Peer[] peers;
+    final int peerCount;
+    final DatagramSink sink;
+    final RandomGenerator random;
+    int channelLimit;
+    long incomingBandwidth;
+    long outgoingBandwidth;
+    int bandwidthThrottleEpoch;
+    boolean recalculateBandwidthLimits;
+    int mtu = DEFAULT_MTU;
+    int connectedPeers;
+    int bandwidthLimitedPeers;
+    int duplicatePeers = MAXIMUM_PEER_ID;
+    int maximumPacketSize = DEFAULT_MAXIMUM_PACKET_SIZE;
+    long maximumWaitingData = DEFAULT_MAXIMUM_WAITING_DATA;
+    boolean checksum;
+    boolean refuseNewConnections;
+    Compressor compressor;
+    int serviceTime;
+    int totalQueued;
+    long totalSentData;
+    long totalSentPackets;
+    long totalReceivedData;
+    long totalReceivedPackets;
+    /** Datagrams dropped as malformed, misaddressed, corrupt or undecompressable. */
+    long droppedDatagrams;
+    /** Data commands dropped because a peer's waiting data reached the maximum. */
+    long droppedCommands;
+    final NodeList<Peer> dispatchQueue = new NodeList<>();
+
+    private final ArrayDeque<OutgoingCommand> outgoingPool = new ArrayDeque<>();
+    private final ArrayDeque<IncomingCommand> incomingPool = new ArrayDeque<>();
+    private final ArrayDeque<Acknowledgement> acknowledgementPool = new ArrayDeque<>();
+
+    final Outgoing outgoing;
+    final Incoming incoming;
+
+    /**
+     * Creates a host (ENet's {@code enet_host_create} without the socket).
+     *
+     * @param peerCount maximum peers, 1..4095
+     * @param channelLimit maximum channels per peer; 0 or above 255 means 255
+     * @param incomingBandwidth bytes/s this host can receive, 0 = unlimited
+     * @param outgoingBandwidth bytes/s this host can send, 0 = unlimited
+     * @param sink where outgoing datagrams go
+     * @param random source of connect ids
+     */
+    public Host(int peerCount, int channelLimit, long incomingBandwidth, long outgoingBandwidth, DatagramSink sink,
+                RandomGenerator random) {
+        if (peerCount < 1 || peerCount > MAXIMUM_PEER_ID) {
+            throw new IllegalArgumentException("peerCount must be 1.." + MAXIMUM_PEER_ID + ", got " + peerCount);
+        }
+        this.peerCount = peerCount;
+        this.sink = sink;
+        this.random = random;
+        this.peers = new Peer[peerCount];
+        setChannelLimit(channelLimit);
+        this.incomingBandwidth = incomingBandwidth;
+        this.outgoingBandwidth = outgoingBandwidth;
+        for (int i = 0; i < peerCount; i++) {
+            peers[i] = new Peer(this, i);
+        }
+        this.outgoing = new Outgoing(this);
+        this.incoming = new Incoming(this);
+    }
+
+    // ---- configuration ----
+
+    /** @param limit channel limit for future incoming connections; 0 or above 255 means 255 */
+    public void setChannelLimit(int limit) {
+        if (limit <= 0 || limit > MAXIMUM_CHANNEL_COUNT) {
+            limit = MAXIMUM_CHANNEL_COUNT;
+        }
+        channelLimit = limit;
+    }
+
+    /** @return the channel limit */
+    public int channelLimit() {
+        return channelLimit;
+    }
+
+    /**
+     * Changes the bandwidth limits; peers are told at the next bandwidth throttle.
+     *
+     * @param incoming bytes/s, 0 = unlimited
+     * @param outgoing bytes/s, 0 = unlimited
+     */
+    public void bandwidthLimit(long incoming, long outgoing) {
+        incomingBandwidth = incoming;
+        outgoingBandwidth = outgoing;
+        recalculateBandwidthLimits = true;
+    }
+
+    /** @param enabled whether datagrams carry ENet's CRC-32 checksum (both ends must agree) */
+    public void setChecksum(boolean enabled) {
+        checksum = enabled;
+    }
+
+    /** @param refuse when true, CONNECT datagrams from unknown peers are dropped and counted */
+    public void setRefuseNewConnections(boolean refuse) {
+        refuseNewConnections = refuse;
+    }
+
+    /** @return whether checksums are on */
+    public boolean checksum() {
+        return checksum;
+    }
+
+    /** @param compressor datagram compressor, or null for none */
+    public void setCompressor(Compressor compressor) {
+        this.compressor = compressor;
+    }
+
+    /** @param mtu MTU offered to new connections, clamped to 576..4096 */
+    public void setMtu(int mtu) {
+        this.mtu = Math.max(MINIMUM_MTU, Math.min(MAXIMUM_MTU, mtu));
+    }
+
+    /** @return the host MTU */
+    public int mtu() {
+        return mtu;
+    }
+
+    /** @param size largest packet accepted or sent, in bytes */
+    public void setMaximumPacketSize(int size) {
+        maximumPacketSize = size;
+    }
+
+    /** @return largest packet accepted or sent */
+    public int maximumPacketSize() {
+        return maximumPacketSize;
+    }
+
+    /** @param size bytes of received, undelivered data a peer may hold */
+    public void setMaximumWaitingData(long size) {
+        maximumWaitingData = size;
+    }
+
+    /** @param count connections allowed from one IP address */
+    public void setDuplicatePeers(int count) {
+        duplicatePeers = Math.max(1, Math.min(MAXIMUM_PEER_ID, count));
+    }
+
+    /** @return number of peer slots */
+    public int peerCount() {
+        return peerCount;
+    }
+
+    /** @param i slot @return the peer in slot {@code i} */
+    public Peer peer(int i) {
+        return peers[i];
+    }
+
+    /** @return peers currently connected */
+    public int connectedPeers() {
+        return connectedPeers;
+    }
+
+    // ---- statistics ----
+
+    /** @return total bytes sent in datagrams */
+    public long totalSentData() {
+        return totalSentData;
+    }
+
+    /** @return total datagrams sent */
+    public long totalSentPackets() {
+        return totalSentPackets;
+    }
+
+    /** @return total bytes received in datagrams */
+    public long totalReceivedData() {
+        return totalReceivedData;
+    }
+
+    /** @return total datagrams received */
+    public long totalReceivedPackets() {
+        return totalReceivedPackets;
+    }
+
+    /** @return datagrams dropped as malformed or corrupt */
+    public long droppedDatagrams() {
+        return droppedDatagrams;
+    }
+
+    /** @return data commands dropped because waiting data was full */
+    public long droppedCommands() {
+        return droppedCommands;
+    }
+
+    /**
+     * Reads a counter and zeroes it, as Godot's {@code pop_statistic}.
+     *
+     * @param statistic 0 sent data, 1 sent packets, 2 received data, 3 received packets
+     * @return the value before zeroing
+     */
+    public long popStatistic(int statistic) {
+        long v;
+        switch (statistic) {
+            case 0: v = totalSentData; totalSentData = 0; return v;
+            case 1: v = totalSentPackets; totalSentPackets = 0; return v;
+            case 2: v = totalReceivedData; totalReceivedData = 0; return v;
+            case 3: v = totalReceivedPackets; totalReceivedPackets = 0; return v;
+            default: throw new IllegalArgumentException("unknown host statistic " + statistic);
+        }
+    }
+
+    // ---- time ----
+
+    /** @param now current time in ms; used by operations that send at once (flush, disconnectNow) */
+    public void time(long now) {
+        serviceTime = (int) now;
+    }
+
+    // ---- operations ----
+
+    /**
+     * Starts connecting to a remote host (ENet's {@code enet_host_connect}).
+     *
+     * @param address remote address
+     * @param channelCount channels to allocate, clamped to 1..255
+     * @param data connect data
+     * @return the peer, or null if no slot is free
+     */
+    public Peer connect(InetSocketAddress address, int channelCount, int data) {
+        channelCount = Math.max(MINIMUM_CHANNEL_COUNT, Math.min(MAXIMUM_CHANNEL_COUNT, channelCount));
+        Peer peer = null;
+        for (Peer p : peers) {
+            if (p.state == Peer.STATE_DISCONNECTED) {
+                peer = p;
+                break;
+            }
+        }
+        if (peer == null) {
+            return null;
+        }
+        peer.setupChannels(channelCount);
+        peer.state = Peer.STATE_CONNECTING;
+        peer.address = address;
+        int connectID;
+        do {
+            connectID = random.nextInt();
+        } while (connectID == 0);
+        peer.connectID = connectID;
+        peer.mtu = mtu;
+        peer.windowSize = clampWindow(outgoingBandwidth == 0 ? MAXIMUM_WINDOW_SIZE
+                : (outgoingBandwidth / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE);
+        OutgoingCommand c = allocOutgoing();
+        CommandWriter.connect(c.command, 0, peer.incomingPeerID, peer.incomingSessionID, peer.outgoingSessionID, peer.mtu,
+                (int) peer.windowSize, channelCount, (int) incomingBandwidth, (int) outgoingBandwidth,
+                (int) peer.packetThrottleInterval, (int) peer.packetThrottleAcceleration,
+                (int) peer.packetThrottleDeceleration, peer.connectID, data);
+        peer.queueOutgoingCommand(c, null, 0, 0);
+        return peer;
+    }
+
+    static long clampWindow(long w) {
+        return Math.max(MINIMUM_WINDOW_SIZE, Math.min(MAXIMUM_WINDOW_SIZE, w));
+    }
+
+    /**
+     * Queues a packet to every connected peer (ENet's {@code enet_host_broadcast}).
+     *
+     * @param channelID channel
+     * @param packet packet, shared by all peers
+     */
+    public void broadcast(int channelID, Packet packet) {
+        for (Peer p : peers) {
+            if (p.state == Peer.STATE_CONNECTED) {
+                p.send(channelID, packet);
+            }
+        }
+    }
+
+    /**
+     * Creates a packet holding a copy of {@code data[offset, offset+length)}.
+     *
+     * @param data bytes
+     * @param offset start
+     * @param length length
+     * @param flags ENet packet flags
+     * @return the packet
+     */
+    public Packet createPacket(byte[] data, int offset, int length, int flags) {
+        byte[] copy = new byte[length];
+        System.arraycopy(data, offset, copy, 0, length);
+        return new Packet(copy, length, flags);
+    }
+
+    /**
+     * Feeds one received datagram to the engine.
+     *
+     * @param data buffer (not modified)
+     * @param offset datagram start
+     * @param length datagram length
+     * @param from sender
+     * @param now current time in ms
+     */
+    public void receive(byte[] data, int offset, int length, InetSocketAddress from, long now) {
+        serviceTime = (int) now;
+        totalReceivedData += length;
+        totalReceivedPackets++;
+        incoming.handle(data, offset, length, from);
+    }
+
+    /**
+     * Runs the periodic work: bandwidth throttle, timeouts and retransmissions, acknowledgements,
+     * pings, and sends everything that is due.
+     *
+     * @param now current time in ms
+     * @return false if the sink reported a socket error
+     */
+    public boolean service(long now) {
+        serviceTime = (int) now;
+        if (Time.difference(serviceTime, bandwidthThrottleEpoch) >= BANDWIDTH_THROTTLE_INTERVAL) {
+            Bandwidth.throttle(this);
+        }
+        return outgoing.sendOutgoingCommands(true);
+    }
+
+    /** Sends queued commands now, without timeout checks (ENet's {@code enet_host_flush}). */
+    public boolean flush() {
+        return outgoing.sendOutgoingCommands(false);
+    }
+
+    /**
+     * Takes the next event (ENet's dispatch of incoming commands).
+     *
+     * @param event filled in
+     * @return true if an event was produced
+     */
+    public boolean checkEvents(Event event) {
+        event.clear();
+        while (!dispatchQueue.isEmpty()) {
+            Peer peer = dispatchQueue.removeFirst();
+            peer.flags &= ~Peer.FLAG_NEEDS_DISPATCH;
+            switch (peer.state) {
+                case Peer.STATE_CONNECTION_PENDING:
+                case Peer.STATE_CONNECTION_SUCCEEDED:
+                    changeState(peer, Peer.STATE_CONNECTED);
+                    event.type = Event.TYPE_CONNECT;
+                    event.peer = peer;
+                    event.data = peer.eventData;
+                    event.peerData = peer.userData;
+                    return true;
+                case Peer.STATE_ZOMBIE:
+                    recalculateBandwidthLimits = true;
+                    event.type = Event.TYPE_DISCONNECT;
+                    event.peer = peer;
+                    event.data = peer.eventData;
+                    event.peerData = peer.userData;
+                    peer.reset();
+                    return true;
+                case Peer.STATE_CONNECTED:
+                    if (peer.dispatchedCommands.isEmpty()) {
+                        continue;
+                    }
+                    int[] channel = channelScratch;
+                    Packet packet = peer.receive(channel);
+                    if (packet == null) {
+                        continue;
+                    }
+                    event.type = Event.TYPE_RECEIVE;
+                    event.peer = peer;
+                    event.channelID = channel[0];
+                    event.packet = packet;
+                    event.peerData = peer.userData;
+                    if (!peer.dispatchedCommands.isEmpty()) {
+                        peer.flags |= Peer.FLAG_NEEDS_DISPATCH;
+                        dispatchQueue.addLast(peer);
+                    }
+                    return true;
+                default:
+                    break;
+            }
+        }
+        return false;
+    }
+
+    private final int[] channelScratch = new int[1];
+
+    /**
+     * How long the caller may wait before {@link #service} has work to do, if no datagram arrives.
+     *
+     * @param now current time in ms
+     * @param cap the largest answer wanted
+     * @return milliseconds, 0 if work is due now
+     */
+    public long millisUntilDue(long now, long cap) {
+        int t = (int) now;
+        long wait = cap;
+        if (!dispatchQueue.isEmpty()) {
+            return 0;
+        }
+        if (connectedPeers > 0 && (outgoingBandwidth != 0 || bandwidthLimitedPeers > 0 || recalculateBandwidthLimits)) {
+            wait = Math.min(wait, dueIn(t, bandwidthThrottleEpoch + BANDWIDTH_THROTTLE_INTERVAL));
+        }
+        for (Peer p : peers) {
+            if (p.state == Peer.STATE_DISCONNECTED || p.state == Peer.STATE_ZOMBIE) {
+                continue;
+            }
+            if (!p.acknowledgements.isEmpty() || !p.outgoingCommands.isEmpty()
+                    || (!p.outgoingSendReliableCommands.isEmpty() && p.sentReliableCommands.isEmpty())) {
+                return 0;
+            }
+            if (!p.sentReliableCommands.isEmpty()) {
+                wait = Math.min(wait, dueIn(t, p.nextTimeout));
+            } else if (p.state == Peer.STATE_CONNECTED || p.state == Peer.STATE_DISCONNECT_LATER) {
+                wait = Math.min(wait, dueIn(t, p.lastReceiveTime + (int) p.pingInterval));
+            }
+        }
+        return Math.max(0, wait);
+    }
+
+    private static long dueIn(int now, int at) {
+        return Time.less(now, at) ? Time.difference(at, now) : 0;
+    }
+
+    // ---- state changes (ENet's enet_protocol_change_state / dispatch_state) ----
+
+    void changeState(Peer peer, int state) {
+        if (state == Peer.STATE_CONNECTED || state == Peer.STATE_DISCONNECT_LATER) {
+            peer.onConnect();
+        } else {
+            peer.onDisconnect();
+        }
+        peer.state = state;
+    }
+
+    void dispatchState(Peer peer, int state) {
+        changeState(peer, state);
+        peer.markForDispatch();
+    }
+
+    void notifyConnect(Peer peer) {
+        recalculateBandwidthLimits = true;
+        dispatchState(peer, peer.state == Peer.STATE_CONNECTING ? Peer.STATE_CONNECTION_SUCCEEDED : Peer.STATE_CONNECTION_PENDING);
+    }
+
+    void notifyDisconnect(Peer peer) {
+        if (peer.state >= Peer.STATE_CONNECTION_PENDING) {
+            recalculateBandwidthLimits = true;
+        }
+        if (peer.state != Peer.STATE_CONNECTING && peer.state < Peer.STATE_CONNECTION_SUCCEEDED) {
+            peer.reset();
+        } else {
+            peer.eventData = 0;
+            dispatchState(peer, Peer.STATE_ZOMBIE);
+        }
+    }
+
+    // ---- pools ----
+
+    OutgoingCommand allocOutgoing() {
+        OutgoingCommand c = outgoingPool.pollFirst();
+        return c != null ? c : new OutgoingCommand();
+    }
+
+    void freeOutgoing(OutgoingCommand c) {
+        c.packet = null;
+        if (outgoingPool.size() < POOL_LIMIT) {
+            outgoingPool.addFirst(c);
+        }
+    }
+
+    IncomingCommand allocIncoming() {
+        IncomingCommand c = incomingPool.pollFirst();
+        return c != null ? c : new IncomingCommand();
+    }
+
+    void freeIncoming(IncomingCommand c) {
+        c.packet = null;
+        c.fragments = null;
+        if (incomingPool.size() < POOL_LIMIT) {
+            incomingPool.addFirst(c);
+        }
+    }
+
+    Acknowledgement allocAcknowledgement() {
+        Acknowledgement a = acknowledgementPool.pollFirst();
+        return a != null ? a : new Acknowledgement();
+    }
+
+    void freeAcknowledgement(Acknowledgement a) {
+        if (acknowledgementPool.size() < POOL_LIMIT) {
+            acknowledgementPool.addFirst(a);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.jenet.engine;
+
+/** A link in an intrusive, circular, doubly linked {@link NodeList}, as ENet's ENetListNode. */
+class Node {
+    Node prev;
+    Node next;
+
+    /** @return true while this node is linked into a list */
+    final boolean isLinked() {
+        return next != null;
+    }
+}
