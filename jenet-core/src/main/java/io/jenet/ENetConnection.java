@@ -336,10 +336,11 @@ public final class ENetConnection implements AutoCloseable {
                     }
                     return new ENetEvent(EventType.EVENT_CONNECT, peer, event.data, 0);
                 case Event.TYPE_DISCONNECT:
-                    if (peer != null) {
-                        peer.detach();
-                        peers.remove(peer);
+                    if (peer == null) {
+                        continue;
                     }
+                    peer.detach();
+                    peers.remove(peer);
                     return new ENetEvent(EventType.EVENT_DISCONNECT, peer, event.data, 0);
                 case Event.TYPE_RECEIVE:
                     if (peer == null) {
@@ -571,7 +572,9 @@ public final class ENetConnection implements AutoCloseable {
     // ---- teardown ----
 
     /**
-     * Disconnects every peer at once (one unsequenced DISCONNECT each) and closes the socket.
+     * Disconnects every peer at once (one unsequenced DISCONNECT each, so remote peers learn at once
+     * rather than timing out — Godot and C ENet send nothing here) and closes the socket. No events
+     * are raised; the peers become inactive.
      *
      * @throws IllegalStateException if there is no host
      */

@@ -99,11 +99,14 @@ public final class ENetPacketPeer {
 
     /** Called by the connection when the engine peer disconnected or was reset. */
     void detach() {
+        // Packets already queued stay readable: a peer that sends and then disconnects loses nothing.
         if (peer != null && peer.userData == this) {
+            for (Packet p : packets) {
+                peer.adjustWaitingData(-p.length());
+            }
             peer.userData = null;
         }
         peer = null;
-        packets.clear();
     }
 
     void queuePacket(Packet packet) {
@@ -194,7 +197,12 @@ public final class ENetPacketPeer {
 
     // ---- receiving ----
 
-    /** @return the number of packets queued for reading */
+    /**
+     * Packets stay queued after the peer disconnects, until read: unlike Godot, no data that
+     * arrived is lost because the DISCONNECT event came first.
+     *
+     * @return the number of packets queued for reading
+     */
     public int getAvailablePacketCount() {
         return packets.size();
     }
@@ -209,7 +217,7 @@ public final class ENetPacketPeer {
         if (p == null) {
             return null;
         }
-        connection.holdWaitingData(peer, -p.length());
+        release(p);
         return p.length() == p.data().length ? p.data() : java.util.Arrays.copyOf(p.data(), p.length());
     }
 
@@ -230,8 +238,14 @@ public final class ENetPacketPeer {
         }
         packets.pollFirst();
         into.put(p.data(), 0, p.length());
-        connection.holdWaitingData(peer, -p.length());
+        release(p);
         return p.length();
+    }
+
+    private void release(Packet p) {
+        if (peer != null && peer.userData == this) {
+            peer.adjustWaitingData(-p.length());
+        }
     }
 
     /**
