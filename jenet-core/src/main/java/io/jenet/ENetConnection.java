@@ -135,12 +135,22 @@ public final class ENetConnection implements AutoCloseable {
         create(new InetSocketAddress(0), maxPeers, maxChannels, inBandwidth, outBandwidth);
     }
 
-    /** {@link #createHost(int, int, int, int)} without bandwidth limits. @throws IOException as there */
+    /**
+     * {@link #createHost(int, int, int, int)} without bandwidth limits.
+     *
+     * @param maxPeers peers allowed, 1 … 4095
+     * @param maxChannels channels per peer, 0 … 255 (0 means 255)
+     * @throws IOException if the socket cannot be created
+     */
     public void createHost(int maxPeers, int maxChannels) throws IOException {
         createHost(maxPeers, maxChannels, 0, 0);
     }
 
-    /** {@link #createHost(int, int, int, int)} with 32 peers, 255 channels, no limits. @throws IOException as there */
+    /**
+     * {@link #createHost(int, int, int, int)} with 32 peers, 255 channels and no limits.
+     *
+     * @throws IOException if the socket cannot be created
+     */
     public void createHost() throws IOException {
         createHost(32, 0, 0, 0);
     }
@@ -167,12 +177,26 @@ public final class ENetConnection implements AutoCloseable {
         create(bind, maxPeers, maxChannels, inBandwidth, outBandwidth);
     }
 
-    /** {@link #createHostBound(String, int, int, int, int, int)} without limits. @throws IOException as there */
+    /**
+     * {@link #createHostBound(String, int, int, int, int, int)} without bandwidth limits.
+     *
+     * @param bindAddress an IP address, or {@code "*"} for all addresses
+     * @param bindPort 0 … 65535
+     * @param maxPeers peers allowed, 1 … 4095
+     * @param maxChannels channels per peer, 0 … 255 (0 means 255)
+     * @throws IOException if the socket cannot be bound
+     */
     public void createHostBound(String bindAddress, int bindPort, int maxPeers, int maxChannels) throws IOException {
         createHostBound(bindAddress, bindPort, maxPeers, maxChannels, 0, 0);
     }
 
-    /** {@link #createHostBound(String, int, int, int, int, int)} with 32 peers, 255 channels. @throws IOException as there */
+    /**
+     * {@link #createHostBound(String, int, int, int, int, int)} with 32 peers and 255 channels.
+     *
+     * @param bindAddress an IP address, or {@code "*"} for all addresses
+     * @param bindPort 0 … 65535
+     * @throws IOException if the socket cannot be bound
+     */
     public void createHostBound(String bindAddress, int bindPort) throws IOException {
         createHostBound(bindAddress, bindPort, 32, 0, 0, 0);
     }
@@ -235,12 +259,25 @@ public final class ENetConnection implements AutoCloseable {
         return peer;
     }
 
-    /** {@link #connectToHost(String, int, int, int)} with 255 channels and data 0. */
+    /**
+     * {@link #connectToHost(String, int, int, int)} with 255 channels and data 0.
+     *
+     * @param address IP address or host name
+     * @param port 1 … 65535
+     * @return the new peer
+     */
     public ENetPacketPeer connectToHost(String address, int port) {
         return connectToHost(address, port, 0, 0);
     }
 
-    /** {@link #connectToHost(String, int, int, int)} with data 0. */
+    /**
+     * {@link #connectToHost(String, int, int, int)} with data 0.
+     *
+     * @param address IP address or host name
+     * @param port 1 … 65535
+     * @param channels channels to allocate, 0 … 255 (0 means 255)
+     * @return the new peer
+     */
     public ENetPacketPeer connectToHost(String address, int port, int channels) {
         return connectToHost(address, port, channels, 0);
     }
@@ -305,7 +342,11 @@ public final class ENetConnection implements AutoCloseable {
         }
     }
 
-    /** Same as {@link #service(int)} with timeout 0. */
+    /**
+     * Same as {@link #service(int)} with timeout 0.
+     *
+     * @return the event, or {@code EVENT_NONE}
+     */
     public ENetEvent service() {
         return service(0);
     }

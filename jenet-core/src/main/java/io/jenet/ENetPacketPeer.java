@@ -34,9 +34,26 @@ public final class ENetPacketPeer {
 
     /** The peer's connection state, numbered as ENet and Godot number it. */
     public enum PeerState {
-        STATE_DISCONNECTED, STATE_CONNECTING, STATE_ACKNOWLEDGING_CONNECT, STATE_CONNECTION_PENDING,
-        STATE_CONNECTION_SUCCEEDED, STATE_CONNECTED, STATE_DISCONNECT_LATER, STATE_DISCONNECTING,
-        STATE_ACKNOWLEDGING_DISCONNECT, STATE_ZOMBIE;
+        /** Not connected (or the peer object is inactive). */
+        STATE_DISCONNECTED,
+        /** Our CONNECT is on its way. */
+        STATE_CONNECTING,
+        /** A remote CONNECT arrived; our VERIFY_CONNECT awaits its acknowledgement. */
+        STATE_ACKNOWLEDGING_CONNECT,
+        /** Incoming connection complete; the CONNECT event is pending. */
+        STATE_CONNECTION_PENDING,
+        /** Outgoing connection complete; the CONNECT event is pending. */
+        STATE_CONNECTION_SUCCEEDED,
+        /** Connected. */
+        STATE_CONNECTED,
+        /** Will disconnect once queued outgoing data is delivered. */
+        STATE_DISCONNECT_LATER,
+        /** Our DISCONNECT awaits its acknowledgement. */
+        STATE_DISCONNECTING,
+        /** A remote DISCONNECT is being acknowledged. */
+        STATE_ACKNOWLEDGING_DISCONNECT,
+        /** Disconnected; the DISCONNECT event is pending. */
+        STATE_ZOMBIE;
 
         /** @return Godot's numeric value (0 … 9) */
         public int value() {
