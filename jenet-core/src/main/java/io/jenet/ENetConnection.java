@@ -1,5 +1,6 @@
 package io.jenet;
 
+import io.jenet.compress.RangeCoder;
 import io.jenet.engine.Event;
 import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
@@ -495,8 +496,9 @@ public final class ENetConnection implements AutoCloseable {
      */
     public void compress(CompressionMode mode) {
         Objects.requireNonNull(mode, "mode");
-        if (mode != CompressionMode.COMPRESS_NONE) {
-            throw new UnsupportedOperationException("compression mode " + mode + " is not available yet; use COMPRESS_NONE");
+        if (mode != CompressionMode.COMPRESS_NONE && mode != CompressionMode.COMPRESS_RANGE_CODER) {
+            throw new UnsupportedOperationException("compression mode " + mode + " is not available yet; "
+                    + "use COMPRESS_NONE or COMPRESS_RANGE_CODER");
         }
         compression = mode;
         if (host != null) {
@@ -505,7 +507,7 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     private void applyCompression(CompressionMode mode) {
-        host.setCompressor(null);
+        host.setCompressor(mode == CompressionMode.COMPRESS_RANGE_CODER ? new RangeCoder() : null);
     }
 
     /**

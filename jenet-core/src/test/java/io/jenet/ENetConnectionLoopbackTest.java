@@ -351,4 +351,24 @@ class ENetConnectionLoopbackTest {
         assertThat(ENetPacketPeer.PACKET_LOSS_SCALE).isEqualTo(65536);
         assertThat(ENetPacketPeer.PACKET_THROTTLE_SCALE).isEqualTo(32);
     }
+
+    @Test
+    void rangeCoderCompressedSessionDeliversIntactAndCompresses() throws Exception {
+        ENetConnection server = server(4, 0);
+        ENetConnection client = client();
+        server.compress(ENetConnection.CompressionMode.COMPRESS_RANGE_CODER);
+        client.compress(ENetConnection.CompressionMode.COMPRESS_RANGE_CODER);
+        Loop loop = new Loop(server, client);
+        ENetPacketPeer peer = client.connectToHost("127.0.0.1", server.getLocalPort(), 2, 0);
+        loop.until(() -> loop.count(server, EVENT_CONNECT) == 1 && loop.count(client, EVENT_CONNECT) == 1, 5000);
+        client.popStatistic(ENetConnection.HostStatistic.HOST_TOTAL_SENT_DATA);
+        byte[] text = "state: x=10 y=20 hp=100; state: x=11 y=20 hp=100; state: x=12 y=21 hp=99; ".repeat(40).getBytes();
+        for (int i = 0; i < 50; i++) {
+            peer.send(i % 2, text, ENetPacketPeer.FLAG_RELIABLE);
+        }
+        loop.until(() -> loop.count(server, EVENT_RECEIVE) == 50, 10000);
+        assertThat(loop.of(server, EVENT_RECEIVE)).allSatisfy(s -> assertThat(s.packet()).isEqualTo(text));
+        double sent = client.popStatistic(ENetConnection.HostStatistic.HOST_TOTAL_SENT_DATA);
+        assertThat(sent).isLessThan(50.0 * text.length / 2);
+    }
 }

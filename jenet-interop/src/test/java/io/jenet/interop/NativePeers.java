@@ -15,14 +15,23 @@ import org.junit.jupiter.api.Assumptions;
 final class NativePeers {
     private NativePeers() {}
 
-    private static Path binary;
+    private static final java.util.Map<String, Path> BUILT = new java.util.HashMap<>();
     private static String unavailable;
     private static boolean warned;
 
     /** @return the path of the built C peer; skips or fails the test when it cannot be built */
-    static synchronized Path enetPeer() {
-        if (binary == null && unavailable == null) {
-            build();
+    static Path enetPeer() {
+        return program("enetpeer");
+    }
+
+    /** @return the path of the built C range-coder driver (src/test/c/rangecoder.c) */
+    static Path rangeCoder() {
+        return program("rangecoder");
+    }
+
+    private static synchronized Path program(String name) {
+        if (!BUILT.containsKey(name) && unavailable == null) {
+            build(name);
         }
         if (unavailable != null) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -36,12 +45,12 @@ final class NativePeers {
             }
             Assumptions.abort("C ENet peer unavailable: " + unavailable);
         }
-        return binary;
+        return BUILT.get(name);
     }
 
-    private static void build() {
-        Path source = Paths.get("src/test/c/enetpeer.c").toAbsolutePath();
-        Path out = Paths.get("target/native/enetpeer").toAbsolutePath();
+    private static void build(String name) {
+        Path source = Paths.get("src/test/c/" + name + ".c").toAbsolutePath();
+        Path out = Paths.get("target/native/" + name).toAbsolutePath();
         if (!Files.exists(Paths.get("/usr/include/enet/enet.h"))) {
             unavailable = "libenet-dev headers (/usr/include/enet/enet.h) not found";
             return;
@@ -52,10 +61,10 @@ final class NativePeers {
                     .redirectErrorStream(true).start();
             String log = new String(gcc.getInputStream().readAllBytes());
             if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                unavailable = "gcc failed to build enetpeer: " + log;
+                unavailable = "gcc failed to build " + name + ": " + log;
                 return;
             }
-            binary = out;
+            BUILT.put(name, out);
         } catch (IOException e) {
             unavailable = "gcc not runnable: " + e.getMessage();
         } catch (InterruptedException e) {
