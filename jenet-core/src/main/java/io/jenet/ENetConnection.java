@@ -1,6 +1,8 @@
 package io.jenet;
 
+import io.jenet.compress.FastLz;
 import io.jenet.compress.RangeCoder;
+import io.jenet.compress.Zlib;
 import io.jenet.engine.Event;
 import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
@@ -496,9 +498,9 @@ public final class ENetConnection implements AutoCloseable {
      */
     public void compress(CompressionMode mode) {
         Objects.requireNonNull(mode, "mode");
-        if (mode != CompressionMode.COMPRESS_NONE && mode != CompressionMode.COMPRESS_RANGE_CODER) {
-            throw new UnsupportedOperationException("compression mode " + mode + " is not available yet; "
-                    + "use COMPRESS_NONE or COMPRESS_RANGE_CODER");
+        if (mode == CompressionMode.COMPRESS_ZSTD) {
+            throw new UnsupportedOperationException("compression mode COMPRESS_ZSTD is not available yet; "
+                    + "use COMPRESS_NONE, COMPRESS_RANGE_CODER, COMPRESS_FASTLZ or COMPRESS_ZLIB");
         }
         compression = mode;
         if (host != null) {
@@ -507,7 +509,12 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     private void applyCompression(CompressionMode mode) {
-        host.setCompressor(mode == CompressionMode.COMPRESS_RANGE_CODER ? new RangeCoder() : null);
+        switch (mode) {
+            case COMPRESS_RANGE_CODER -> host.setCompressor(new RangeCoder());
+            case COMPRESS_FASTLZ -> host.setCompressor(new FastLz());
+            case COMPRESS_ZLIB -> host.setCompressor(new Zlib());
+            default -> host.setCompressor(null);
+        }
     }
 
     /**
