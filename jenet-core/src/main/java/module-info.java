@@ -3,5 +3,7 @@
  * {@code io.jenet}, mirrors Godot 4's ENetConnection and ENetPacketPeer.
  */
 module io.jenet {
+    requires com.github.luben.zstd_jni;
+
     exports io.jenet;
 }

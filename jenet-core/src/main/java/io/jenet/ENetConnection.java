@@ -3,6 +3,7 @@ package io.jenet;
 import io.jenet.compress.FastLz;
 import io.jenet.compress.RangeCoder;
 import io.jenet.compress.Zlib;
+import io.jenet.compress.Zstd;
 import io.jenet.engine.Event;
 import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
@@ -494,14 +495,11 @@ public final class ENetConnection implements AutoCloseable {
      * Sets the compression used for datagrams; both ends must use the same mode.
      *
      * @param mode the mode
-     * @throws UnsupportedOperationException for modes this build cannot do yet
+     * @throws UnsupportedOperationException for {@code COMPRESS_ZSTD} on a platform without
+     *         zstd-jni's native library
      */
     public void compress(CompressionMode mode) {
         Objects.requireNonNull(mode, "mode");
-        if (mode == CompressionMode.COMPRESS_ZSTD) {
-            throw new UnsupportedOperationException("compression mode COMPRESS_ZSTD is not available yet; "
-                    + "use COMPRESS_NONE, COMPRESS_RANGE_CODER, COMPRESS_FASTLZ or COMPRESS_ZLIB");
-        }
         compression = mode;
         if (host != null) {
             applyCompression(mode);
@@ -513,6 +511,7 @@ public final class ENetConnection implements AutoCloseable {
             case COMPRESS_RANGE_CODER -> host.setCompressor(new RangeCoder());
             case COMPRESS_FASTLZ -> host.setCompressor(new FastLz());
             case COMPRESS_ZLIB -> host.setCompressor(new Zlib());
+            case COMPRESS_ZSTD -> host.setCompressor(new Zstd());
             default -> host.setCompressor(null);
         }
     }

@@ -85,10 +85,16 @@ class CodecRoundTripTest {
     }
 
     @Test
+    void zstdRoundTrips() {
+        roundTrips(Zstd::new, false);
+        neverThrowsOnGarbage(Zstd::new);
+    }
+
+    @Test
     void compressorsRefuseOutputThatDoesNotFit() {
         byte[] random = sample(new Random(3), 0, 1000);
         byte[] out = new byte[1000];
-        for (Compressor c : new Compressor[] {new RangeCoder(), new FastLz(), new Zlib()}) {
+        for (Compressor c : new Compressor[] {new RangeCoder(), new FastLz(), new Zlib(), new Zstd()}) {
             assertThat(c.compress(random, 0, random.length, out, 0, 999)).as(c.getClass().getSimpleName()).isZero();
         }
     }
