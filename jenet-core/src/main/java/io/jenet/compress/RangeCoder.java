@@ -26,16 +26,36 @@ public final class RangeCoder implements Compressor {
     /** Write target meaning "the local variable predicted" rather than a symbol's parent field. */
     private static final int PREDICTED_SLOT = -1;
 
-    // The symbol pool, one array per C field.
-    private final int[] value = new int[SYMBOL_POOL];   // u8
-    private final int[] count = new int[SYMBOL_POOL];   // u8
-    private final int[] under = new int[SYMBOL_POOL];   // u16
-    private final int[] left = new int[SYMBOL_POOL];    // u16, offset from the node
-    private final int[] right = new int[SYMBOL_POOL];   // u16, offset from the node
-    private final int[] symbols = new int[SYMBOL_POOL]; // u16, offset from the context
-    private final int[] escapes = new int[SYMBOL_POOL]; // u16
-    private final int[] total = new int[SYMBOL_POOL];   // u16
-    private final int[] parent = new int[SYMBOL_POOL];  // u16, symbol index
+    // The symbol pool laid out as C's 16-byte ENetSymbol: eight u16 slots per symbol in one char[],
+    // so a symbol is one cache-line access. Slot 0 holds value (low byte) and count (high byte).
+    private static final int STRIDE = 8;
+    private static final int VALUE_COUNT = 0;
+    private static final int UNDER = 1;
+    private static final int LEFT = 2;
+    private static final int RIGHT = 3;
+    private static final int SYMBOLS = 4;
+    private static final int ESCAPES = 5;
+    private static final int TOTAL = 6;
+    private static final int PARENT = 7;
+    private final char[] pool = new char[SYMBOL_POOL * STRIDE];
+
+    private int value(int s) { return pool[s * STRIDE] & 0xFF; }
+    private int count(int s) { return pool[s * STRIDE] >>> 8; }
+    private void setCount(int s, int c) { int i = s * STRIDE; pool[i] = (char) ((pool[i] & 0xFF) | ((c & 0xFF) << 8)); }
+    private int under(int s) { return pool[s * STRIDE + UNDER]; }
+    private void setUnder(int s, int v) { pool[s * STRIDE + UNDER] = (char) v; }
+    private int left(int s) { return pool[s * STRIDE + LEFT]; }
+    private void setLeft(int s, int v) { pool[s * STRIDE + LEFT] = (char) v; }
+    private int right(int s) { return pool[s * STRIDE + RIGHT]; }
+    private void setRight(int s, int v) { pool[s * STRIDE + RIGHT] = (char) v; }
+    private int symbols(int s) { return pool[s * STRIDE + SYMBOLS]; }
+    private void setSymbols(int s, int v) { pool[s * STRIDE + SYMBOLS] = (char) v; }
+    private int escapes(int s) { return pool[s * STRIDE + ESCAPES]; }
+    private void setEscapes(int s, int v) { pool[s * STRIDE + ESCAPES] = (char) v; }
+    private int total(int s) { return pool[s * STRIDE + TOTAL]; }
+    private void setTotal(int s, int v) { pool[s * STRIDE + TOTAL] = (char) v; }
+    private int parent(int s) { return pool[s * STRIDE + PARENT]; }
+    private void setParentField(int s, int v) { pool[s * STRIDE + PARENT] = (char) v; }
 
     private int nextSymbol;
     private int predicted;
@@ -60,47 +80,47 @@ public final class RangeCoder implements Compressor {
 
     private int createSymbol(int v, int c) {
         int s = nextSymbol++;
-        value[s] = v & 0xFF;
-        count[s] = c & 0xFF;
-        under[s] = c & 0xFFFF;
-        left[s] = 0;
-        right[s] = 0;
-        symbols[s] = 0;
-        escapes[s] = 0;
-        total[s] = 0;
-        parent[s] = 0;
+        int i = s * STRIDE;
+        pool[i] = (char) ((v & 0xFF) | ((c & 0xFF) << 8));
+        pool[i + UNDER] = (char) c;
+        pool[i + LEFT] = 0;
+        pool[i + RIGHT] = 0;
+        pool[i + SYMBOLS] = 0;
+        pool[i + ESCAPES] = 0;
+        pool[i + TOTAL] = 0;
+        pool[i + PARENT] = 0;
         return s;
     }
 
     private int createContext(int escapesInit, int minimum) {
         int c = createSymbol(0, 0);
-        escapes[c] = escapesInit & 0xFFFF;
-        total[c] = (escapesInit + 256 * minimum) & 0xFFFF;
-        symbols[c] = 0;
+        setEscapes(c, escapesInit & 0xFFFF);
+        setTotal(c, (escapesInit + 256 * minimum) & 0xFFFF);
+        setSymbols(c, 0);
         return c;
     }
 
     private int rescaleSymbol(int symbol) {
         int t = 0;
         for (;;) {
-            count[symbol] = (count[symbol] - (count[symbol] >> 1)) & 0xFF;
-            under[symbol] = count[symbol];
-            if (left[symbol] != 0) {
-                under[symbol] = (under[symbol] + rescaleSymbol(symbol + left[symbol])) & 0xFFFF;
+            setCount(symbol, (count(symbol) - (count(symbol) >> 1)) & 0xFF);
+            setUnder(symbol, count(symbol));
+            if (left(symbol) != 0) {
+                setUnder(symbol, (under(symbol) + rescaleSymbol(symbol + left(symbol))) & 0xFFFF);
             }
-            t = (t + under[symbol]) & 0xFFFF;
-            if (right[symbol] == 0) {
+            t = (t + under(symbol)) & 0xFFFF;
+            if (right(symbol) == 0) {
                 break;
             }
-            symbol += right[symbol];
+            symbol += right(symbol);
         }
         return t;
     }
 
     private void rescaleContext(int context, int minimum) {
-        total[context] = symbols[context] != 0 ? rescaleSymbol(context + symbols[context]) : 0;
-        escapes[context] = (escapes[context] - (escapes[context] >> 1)) & 0xFFFF;
-        total[context] = (total[context] + escapes[context] + 256 * minimum) & 0xFFFF;
+        setTotal(context, symbols(context) != 0 ? rescaleSymbol(context + symbols(context)) : 0);
+        setEscapes(context, (escapes(context) - (escapes(context) >> 1)) & 0xFFFF);
+        setTotal(context, (total(context) + escapes(context) + 256 * minimum) & 0xFFFF);
     }
 
     /** ENET_CONTEXT_ENCODE: finds or inserts {@code v}; sets foundSymbol/Under/Count. */
@@ -108,33 +128,33 @@ public final class RangeCoder implements Compressor {
         int u = (v * minimum) & 0xFFFF;
         int c = minimum;
         int symbol;
-        if (symbols[context] == 0) {
+        if (symbols(context) == 0) {
             symbol = createSymbol(v, update);
-            symbols[context] = (symbol - context) & 0xFFFF;
+            setSymbols(context, (symbol - context) & 0xFFFF);
         } else {
-            int node = context + symbols[context];
+            int node = context + symbols(context);
             for (;;) {
-                if (v < value[node]) {
-                    under[node] = (under[node] + update) & 0xFFFF;
-                    if (left[node] != 0) {
-                        node += left[node];
+                if (v < value(node)) {
+                    setUnder(node, (under(node) + update) & 0xFFFF);
+                    if (left(node) != 0) {
+                        node += left(node);
                         continue;
                     }
                     symbol = createSymbol(v, update);
-                    left[node] = (symbol - node) & 0xFFFF;
-                } else if (v > value[node]) {
-                    u = (u + under[node]) & 0xFFFF;
-                    if (right[node] != 0) {
-                        node += right[node];
+                    setLeft(node, (symbol - node) & 0xFFFF);
+                } else if (v > value(node)) {
+                    u = (u + under(node)) & 0xFFFF;
+                    if (right(node) != 0) {
+                        node += right(node);
                         continue;
                     }
                     symbol = createSymbol(v, update);
-                    right[node] = (symbol - node) & 0xFFFF;
+                    setRight(node, (symbol - node) & 0xFFFF);
                 } else {
-                    c = (c + count[node]) & 0xFFFF;
-                    u = (u + under[node] - count[node]) & 0xFFFF;
-                    under[node] = (under[node] + update) & 0xFFFF;
-                    count[node] = (count[node] + update) & 0xFF;
+                    c = (c + count(node)) & 0xFFFF;
+                    u = (u + under(node) - count(node)) & 0xFFFF;
+                    setUnder(node, (under(node) + update) & 0xFFFF);
+                    setCount(node, (count(node) + update) & 0xFF);
                     symbol = node;
                 }
                 break;
@@ -149,7 +169,7 @@ public final class RangeCoder implements Compressor {
         if (slot == PREDICTED_SLOT) {
             predicted = symbol & 0xFFFF;
         } else {
-            parent[slot] = symbol & 0xFFFF;
+            setParentField(slot, symbol & 0xFFFF);
         }
     }
 
@@ -168,7 +188,7 @@ public final class RangeCoder implements Compressor {
 
     private void nextOrder() {
         if (order >= SUBCONTEXT_ORDER) {
-            predicted = parent[predicted];
+            predicted = parent(predicted);
         } else {
             order++;
         }
@@ -215,27 +235,27 @@ public final class RangeCoder implements Compressor {
                 int v = in[i] & 0xFF;
                 int slot = PREDICTED_SLOT;
                 boolean coded = false;
-                for (int subcontext = predicted; subcontext != root; subcontext = parent[subcontext]) {
+                for (int subcontext = predicted; subcontext != root; subcontext = parent(subcontext)) {
                     contextEncode(subcontext, v, SUBCONTEXT_SYMBOL_DELTA, 0);
                     int symbol = foundSymbol;
                     int u = foundUnder;
                     int c = foundCount;
                     setParent(slot, symbol);
                     slot = symbol;
-                    int t = total[subcontext];
+                    int t = total(subcontext);
                     if (c > 0) {
-                        if (!encode(escapes[subcontext] + u, c, t)) {
+                        if (!encode(escapes(subcontext) + u, c, t)) {
                             return 0;
                         }
                     } else {
-                        if (escapes[subcontext] > 0 && escapes[subcontext] < t && !encode(0, escapes[subcontext], t)) {
+                        if (escapes(subcontext) > 0 && escapes(subcontext) < t && !encode(0, escapes(subcontext), t)) {
                             return 0;
                         }
-                        escapes[subcontext] = (escapes[subcontext] + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF;
-                        total[subcontext] = (total[subcontext] + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF;
+                        setEscapes(subcontext, (escapes(subcontext) + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF);
+                        setTotal(subcontext, (total(subcontext) + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF);
                     }
-                    total[subcontext] = (total[subcontext] + SUBCONTEXT_SYMBOL_DELTA) & 0xFFFF;
-                    if (c > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total[subcontext] > BOTTOM - 0x100) {
+                    setTotal(subcontext, (total(subcontext) + SUBCONTEXT_SYMBOL_DELTA) & 0xFFFF);
+                    if (c > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total(subcontext) > BOTTOM - 0x100) {
                         rescaleContext(subcontext, 0);
                     }
                     if (c > 0) {
@@ -249,12 +269,12 @@ public final class RangeCoder implements Compressor {
                     int u = foundUnder;
                     int c = foundCount;
                     setParent(slot, symbol);
-                    int t = total[root];
-                    if (!encode(escapes[root] + u, c, t)) {
+                    int t = total(root);
+                    if (!encode(escapes(root) + u, c, t)) {
                         return 0;
                     }
-                    total[root] = (total[root] + CONTEXT_SYMBOL_DELTA) & 0xFFFF;
-                    if (c > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total[root] > BOTTOM - 0x100) {
+                    setTotal(root, (total(root) + CONTEXT_SYMBOL_DELTA) & 0xFFFF);
+                    if (c > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total(root) > BOTTOM - 0x100) {
                         rescaleContext(root, CONTEXT_SYMBOL_MINIMUM);
                     }
                 }
@@ -316,33 +336,33 @@ public final class RangeCoder implements Compressor {
     private boolean contextTryDecode(int context, int cd, int update) {
         int u = 0;
         int c = 0;
-        if (symbols[context] == 0) {
+        if (symbols(context) == 0) {
             return false;
         }
-        int node = context + symbols[context];
+        int node = context + symbols(context);
         for (int depth = 0; depth < SYMBOL_POOL; depth++) {
-            int after = (u + under[node]) & 0xFFFF;
-            int before = count[node];
+            int after = (u + under(node)) & 0xFFFF;
+            int before = count(node);
             if (cd >= after) {
-                u = (u + under[node]) & 0xFFFF;
-                if (right[node] != 0) {
-                    node += right[node];
+                u = (u + under(node)) & 0xFFFF;
+                if (right(node) != 0) {
+                    node += right(node);
                     continue;
                 }
                 return false;
             } else if (cd < after - before) {
-                under[node] = (under[node] + update) & 0xFFFF;
-                if (left[node] != 0) {
-                    node += left[node];
+                setUnder(node, (under(node) + update) & 0xFFFF);
+                if (left(node) != 0) {
+                    node += left(node);
                     continue;
                 }
                 return false;
             } else {
-                foundValue = value[node];
-                c = (c + count[node]) & 0xFFFF;
+                foundValue = value(node);
+                c = (c + count(node)) & 0xFFFF;
                 u = (after - before) & 0xFFFF;
-                under[node] = (under[node] + update) & 0xFFFF;
-                count[node] = (count[node] + update) & 0xFF;
+                setUnder(node, (under(node) + update) & 0xFFFF);
+                setCount(node, (count(node) + update) & 0xFF);
                 foundSymbol = node;
                 foundUnder = u;
                 foundCount = c;
@@ -358,45 +378,45 @@ public final class RangeCoder implements Compressor {
         int c = minimum;
         int v;
         int symbol;
-        if (symbols[context] == 0) {
+        if (symbols(context) == 0) {
             v = (cd / minimum) & 0xFF;
             u = (cd - cd % minimum) & 0xFFFF;
             symbol = createSymbol(v, update);
-            symbols[context] = (symbol - context) & 0xFFFF;
+            setSymbols(context, (symbol - context) & 0xFFFF);
         } else {
-            int node = context + symbols[context];
+            int node = context + symbols(context);
             for (int depth = 0;; depth++) {
                 if (depth >= SYMBOL_POOL) {
                     return false;
                 }
-                int after = (u + under[node] + (value[node] + 1) * minimum) & 0xFFFF;
-                int before = (count[node] + minimum) & 0xFFFF;
+                int after = (u + under(node) + (value(node) + 1) * minimum) & 0xFFFF;
+                int before = (count(node) + minimum) & 0xFFFF;
                 if (cd >= after) {
-                    u = (u + under[node]) & 0xFFFF;
-                    if (right[node] != 0) {
-                        node += right[node];
+                    u = (u + under(node)) & 0xFFFF;
+                    if (right(node) != 0) {
+                        node += right(node);
                         continue;
                     }
-                    v = (value[node] + 1 + (cd - after) / minimum) & 0xFF;
+                    v = (value(node) + 1 + (cd - after) / minimum) & 0xFF;
                     u = (cd - (cd - after) % minimum) & 0xFFFF;
                     symbol = createSymbol(v, update);
-                    right[node] = (symbol - node) & 0xFFFF;
+                    setRight(node, (symbol - node) & 0xFFFF);
                 } else if (cd < after - before) {
-                    under[node] = (under[node] + update) & 0xFFFF;
-                    if (left[node] != 0) {
-                        node += left[node];
+                    setUnder(node, (under(node) + update) & 0xFFFF);
+                    if (left(node) != 0) {
+                        node += left(node);
                         continue;
                     }
-                    v = (value[node] - 1 - (after - before - cd - 1) / minimum) & 0xFF;
+                    v = (value(node) - 1 - (after - before - cd - 1) / minimum) & 0xFF;
                     u = (cd - (after - before - cd - 1) % minimum) & 0xFFFF;
                     symbol = createSymbol(v, update);
-                    left[node] = (symbol - node) & 0xFFFF;
+                    setLeft(node, (symbol - node) & 0xFFFF);
                 } else {
-                    v = value[node];
-                    c = (c + count[node]) & 0xFFFF;
+                    v = value(node);
+                    c = (c + count(node)) & 0xFFFF;
                     u = (after - before) & 0xFFFF;
-                    under[node] = (under[node] + update) & 0xFFFF;
-                    count[node] = (count[node] + update) & 0xFF;
+                    setUnder(node, (under(node) + update) & 0xFFFF);
+                    setCount(node, (count(node) + update) & 0xFF);
                     symbol = node;
                 }
                 break;
@@ -445,25 +465,25 @@ public final class RangeCoder implements Compressor {
             int bottom;
             int v;
             boolean found = false;
-            for (subcontext = predicted; subcontext != root; subcontext = parent[subcontext]) {
-                if (escapes[subcontext] <= 0) {
+            for (subcontext = predicted; subcontext != root; subcontext = parent(subcontext)) {
+                if (escapes(subcontext) <= 0) {
                     continue;
                 }
-                int t = total[subcontext];
-                if (escapes[subcontext] >= t) {
+                int t = total(subcontext);
+                if (escapes(subcontext) >= t) {
                     continue;
                 }
                 int cd = read(t);
                 if (cd < 0) {
                     return 0;
                 }
-                if (cd < escapes[subcontext]) {
-                    if (!decode(0, escapes[subcontext])) {
+                if (cd < escapes(subcontext)) {
+                    if (!decode(0, escapes(subcontext))) {
                         return 0;
                     }
                     continue;
                 }
-                cd = (cd - escapes[subcontext]) & 0xFFFF;
+                cd = (cd - escapes(subcontext)) & 0xFFFF;
                 if (!contextTryDecode(subcontext, cd, SUBCONTEXT_SYMBOL_DELTA)) {
                     return 0;
                 }
@@ -474,50 +494,50 @@ public final class RangeCoder implements Compressor {
                 v = foundValue;
                 bottom = foundSymbol;
                 int c = foundCount;
-                if (!decode(escapes[subcontext] + foundUnder, c)) {
+                if (!decode(escapes(subcontext) + foundUnder, c)) {
                     return 0;
                 }
-                total[subcontext] = (total[subcontext] + SUBCONTEXT_SYMBOL_DELTA) & 0xFFFF;
-                if (c > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total[subcontext] > BOTTOM - 0x100) {
+                setTotal(subcontext, (total(subcontext) + SUBCONTEXT_SYMBOL_DELTA) & 0xFFFF);
+                if (c > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total(subcontext) > BOTTOM - 0x100) {
                     rescaleContext(subcontext, 0);
                 }
             } else {
                 subcontext = root;
-                int t = total[root];
+                int t = total(root);
                 int cd = read(t);
                 if (cd < 0) {
                     return 0;
                 }
-                if (cd < escapes[root]) {
+                if (cd < escapes(root)) {
                     // End of stream: the encoder's final escape.
                     return outPos - outOffset;
                 }
-                cd = (cd - escapes[root]) & 0xFFFF;
+                cd = (cd - escapes(root)) & 0xFFFF;
                 if (!contextRootDecode(root, cd, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM)) {
                     return 0;
                 }
                 v = foundValue;
                 bottom = foundSymbol;
                 int c = foundCount;
-                if (!decode(escapes[root] + foundUnder, c)) {
+                if (!decode(escapes(root) + foundUnder, c)) {
                     return 0;
                 }
-                total[root] = (total[root] + CONTEXT_SYMBOL_DELTA) & 0xFFFF;
-                if (c > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total[root] > BOTTOM - 0x100) {
+                setTotal(root, (total(root) + CONTEXT_SYMBOL_DELTA) & 0xFFFF);
+                if (c > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total(root) > BOTTOM - 0x100) {
                     rescaleContext(root, CONTEXT_SYMBOL_MINIMUM);
                 }
             }
-            for (int patch = predicted; patch != subcontext; patch = parent[patch]) {
+            for (int patch = predicted; patch != subcontext; patch = parent(patch)) {
                 contextEncode(patch, v, SUBCONTEXT_SYMBOL_DELTA, 0);
                 int c = foundCount;
                 setParent(slot, foundSymbol);
                 slot = foundSymbol;
                 if (c <= 0) {
-                    escapes[patch] = (escapes[patch] + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF;
-                    total[patch] = (total[patch] + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF;
+                    setEscapes(patch, (escapes(patch) + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF);
+                    setTotal(patch, (total(patch) + SUBCONTEXT_ESCAPE_DELTA) & 0xFFFF);
                 }
-                total[patch] = (total[patch] + SUBCONTEXT_SYMBOL_DELTA) & 0xFFFF;
-                if (c > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total[patch] > BOTTOM - 0x100) {
+                setTotal(patch, (total(patch) + SUBCONTEXT_SYMBOL_DELTA) & 0xFFFF);
+                if (c > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total(patch) > BOTTOM - 0x100) {
                     rescaleContext(patch, 0);
                 }
             }
