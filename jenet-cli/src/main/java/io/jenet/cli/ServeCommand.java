@@ -1,0 +1,136 @@
+package io.jenet.cli;
+
+import io.jenet.ENetConnection;
+import io.jenet.ENetEvent;
+import io.jenet.ENetPacketPeer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jenet serve}: an ENet server, optionally echoing every packet back. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run an ENet server until interrupted.")
+final class ServeCommand implements Runnable {
+    @Option(names = "--port", required = true, description = "UDP port (0 = any free port).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "*", description = "Address to bind, or * for all (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--peers", defaultValue = "32", description = "Maximum peers (default: ${DEFAULT-VALUE}).")
+    int peers;
+
+    @Option(names = "--channels", defaultValue = "0", description = "Maximum channels, 0 = 255 (default: ${DEFAULT-VALUE}).")
+    int channels;
+
+    @Option(names = "--compress", defaultValue = "none", description = "none, range-coder, fastlz, zlib or zstd.")
+    String compress;
+
+    @Option(names = "--checksum", description = "Use ENet's CRC-32 datagram checksum (both ends must).")
+    boolean checksum;
+
+    @Option(names = "--echo", description = "Send every packet back to its sender, same channel and flags.")
+    boolean echo;
+
+    @Override
+    public void run() {
+        EchoServer server = new EchoServer(bind, port, peers, channels, Options.compression(compress), checksum, echo, System.out);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jenet-serve-shutdown"));
+        try {
+            server.run();
+        } finally {
+            done.countDown();
+        }
+    }
+
+    /** The server loop, usable from tests: {@link #run()} until {@link #stop()}. */
+    static final class EchoServer implements Runnable {
+        private final String bind;
+        private final int port;
+        private final int peers;
+        private final int channels;
+        private final ENetConnection.CompressionMode mode;
+        private final boolean checksum;
+        private final boolean echo;
+        private final PrintStream out;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final CountDownLatch bound = new CountDownLatch(1);
+        private volatile int localPort;
+        private volatile String failure;
+
+        EchoServer(String bind, int port, int peers, int channels, ENetConnection.CompressionMode mode, boolean checksum,
+                   boolean echo, PrintStream out) {
+            this.bind = bind;
+            this.port = port;
+            this.peers = peers;
+            this.channels = channels;
+            this.mode = mode;
+            this.checksum = checksum;
+            this.echo = echo;
+            this.out = out;
+        }
+
+        /** Waits until bound (or failed); returns the port, or -1. */
+        int awaitBound(long millis) throws InterruptedException {
+            bound.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return failure == null ? localPort : -1;
+        }
+
+        void stop() {
+            running.set(false);
+        }
+
+        @Override
+        public void run() {
+            try (ENetConnection host = new ENetConnection()) {
+                host.setChecksumEnabled(checksum);
+                host.compress(mode);
+                try {
+                    host.createHostBound(bind, port, peers, channels);
+                } catch (IOException | RuntimeException e) {
+                    failure = e.getMessage();
+                    bound.countDown();
+                    throw new Main.CliFailure(1, "cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+                }
+                localPort = host.getLocalPort();
+                out.println("listening on port " + localPort);
+                out.flush();
+                bound.countDown();
+                while (running.get()) {
+                    ENetEvent e = host.service(50);
+                    while (e.type() != ENetConnection.EventType.EVENT_NONE) {
+                        handle(e);
+                        e = host.service(0);
+                    }
+                }
+            }
+        }
+
+        private void handle(ENetEvent e) {
+            ENetPacketPeer peer = e.peer();
+            switch (e.type()) {
+                case EVENT_CONNECT -> out.println("connect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data());
+                case EVENT_DISCONNECT -> out.println("disconnect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data());
+                case EVENT_RECEIVE -> {
+                    int flags = peer.getPacketFlags();
+                    byte[] packet = peer.getPacket();
+                    if (echo && peer.isActive() && peer.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED) {
+                        peer.send(e.channel(), packet, flags);
+                    }
+                }
+                case EVENT_ERROR -> out.println("error: service failed");
+                default -> { }
+            }
+        }
+    }
+}

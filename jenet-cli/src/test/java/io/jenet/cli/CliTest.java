@@ -1,0 +1,110 @@
+package io.jenet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenet.ENetConnection;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** The jenet command as a user runs it: serve --echo with bench against it, demo, bad arguments. */
+class CliTest {
+    private static ServeCommand.EchoServer server;
+    private static Thread serverThread;
+    private static int port;
+    private static final ByteArrayOutputStream SERVER_OUT = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new ServeCommand.EchoServer("127.0.0.1", 0, 64, 0, ENetConnection.CompressionMode.COMPRESS_NONE, false, true,
+                new PrintStream(SERVER_OUT, true, StandardCharsets.UTF_8));
+        serverThread = new Thread(server, "test-echo-server");
+        serverThread.start();
+        port = server.awaitBound(10_000);
+        assertThat(port).isPositive();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.stop();
+        serverThread.join(5000);
+        assertThat(serverThread.isAlive()).isFalse();
+    }
+
+    record Run(int status, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int status = Main.execute(args);
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "reliable, 64, 2000, 100",
+        "unreliable, 64, 2000, 100",
+        "unsequenced, 64, 2000, 100",
+        "reliable, 100000, 40, 16",
+        "unreliable, 100000, 40, 1",
+        "unsequenced, 100000, 40, 1",
+    })
+    void benchAgainstServeEchoEndsOk(String mode, int size, int count, int window) {
+        Run r = run("bench", "127.0.0.1:" + port, "--count", "" + count, "--size", "" + size, "--window", "" + window,
+                "--mode", mode, "--max-loss", "5");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        String last = r.out().strip().lines().reduce((a, b) -> b).orElse("");
+        assertThat(last).matches("ok \\d+ msgs " + size + " bytes [0-9.]+ s \\d+ msg/s p50 \\d+ us p99 \\d+ us");
+        int echoed = Integer.parseInt(last.split(" ")[1]);
+        if (mode.equals("reliable")) {
+            assertThat(echoed).isEqualTo(count);
+        } else {
+            assertThat(echoed).isGreaterThanOrEqualTo(count * 95 / 100);
+        }
+    }
+
+    @Test
+    void benchWithSeveralClientsCountsAllOfThem() {
+        Run r = run("bench", "127.0.0.1:" + port, "--count", "500", "--clients", "4", "--window", "50");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("ok 2000 msgs 64 bytes");
+        assertThat(SERVER_OUT.toString(StandardCharsets.UTF_8)).contains("listening on port " + port).contains("connect 127.0.0.1:");
+    }
+
+    @Test
+    void benchAgainstNobodyFails() {
+        Run r = run("bench", "127.0.0.1:1", "--count", "10", "--timeout-ms", "2000");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).startsWith("FAIL");
+    }
+
+    @Test
+    void demoSucceeds() {
+        Run r = run("demo", "--seconds", "2", "--clients", "2");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("demo ok").contains("RELIABLE_LARGE").contains("all intact, in order");
+    }
+
+    @Test
+    void badArgumentsExitWithTwo() {
+        assertThat(run("bench").status()).isEqualTo(2);
+        assertThat(run("bench", "127.0.0.1:" + port, "--size", "2").status()).isEqualTo(2);
+        assertThat(run("bench", "127.0.0.1:" + port, "--compress", "gzip").status()).isEqualTo(2);
+        assertThat(run("nonsense").status()).isEqualTo(2);
+        assertThat(run("serve").status()).isEqualTo(2);
+    }
+}
