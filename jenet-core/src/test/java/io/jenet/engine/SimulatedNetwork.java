@@ -49,6 +49,10 @@ public final class SimulatedNetwork {
     private final Event scratch = new Event();
     /** When set, every delivered datagram goes through this filter (return null to drop). */
     public java.util.function.UnaryOperator<byte[]> tamper;
+    /** Addresses whose datagrams, sent or addressed to them, vanish (a host that went silent). */
+    public final java.util.Set<InetSocketAddress> blackholed = new java.util.HashSet<>();
+    /** Hosts whose events are not collected (an application that stopped reading). */
+    public final java.util.Set<Host> notDrained = new java.util.HashSet<>();
 
     public SimulatedNetwork(long seed, Link link) {
         this.random = new Random(seed);
@@ -91,6 +95,10 @@ public final class SimulatedNetwork {
     }
 
     private void enqueue(InetSocketAddress from, InetSocketAddress to, byte[] data) {
+        if (blackholed.contains(from) || blackholed.contains(to)) {
+            dropped++;
+            return;
+        }
         if (random.nextDouble() < link.loss) {
             dropped++;
             return;
@@ -114,13 +122,17 @@ public final class SimulatedNetwork {
             next = Math.min(next, inFlight.peek().at);
         }
         for (Host h : hosts.values()) {
-            next = Math.min(next, now + h.millisUntilDue(now, maxStep));
+            if (!notDrained.contains(h)) {
+                next = Math.min(next, now + h.millisUntilDue(now, maxStep));
+            }
         }
-        now = Math.max(now, next);
+        // Virtual time always moves by at least a millisecond, so a host with work "due now"
+        // (events nobody drains, a blocked window) cannot stall the simulation.
+        now = Math.max(now + 1, next);
         while (!inFlight.isEmpty() && inFlight.peek().at <= now) {
             Datagram d = inFlight.poll();
             Host to = hosts.get(d.to);
-            if (to == null) {
+            if (to == null || blackholed.contains(d.to) || blackholed.contains(d.from)) {
                 continue;
             }
             byte[] bytes = tamper != null ? tamper.apply(d.data) : d.data;
@@ -132,7 +144,9 @@ public final class SimulatedNetwork {
         }
         for (Host h : hosts.values()) {
             h.service(now);
-            drain(h);
+            if (!notDrained.contains(h)) {
+                drain(h);
+            }
         }
     }
 
