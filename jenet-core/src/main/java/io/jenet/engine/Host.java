@@ -363,6 +363,17 @@ public final class Host {
         while (!dispatchQueue.isEmpty()) {
             Peer peer = dispatchQueue.removeFirst();
             peer.flags &= ~Peer.FLAG_NEEDS_DISPATCH;
+            if (peer.connectEventPending) {
+                peer.connectEventPending = false;
+                event.type = Event.TYPE_CONNECT;
+                event.peer = peer;
+                event.data = peer.eventData;
+                event.peerData = peer.userData;
+                if (peer.state == Peer.STATE_ZOMBIE || !peer.dispatchedCommands.isEmpty()) {
+                    peer.markForDispatch();
+                }
+                return true;
+            }
             switch (peer.state) {
                 case Peer.STATE_CONNECTION_PENDING:
                 case Peer.STATE_CONNECTION_SUCCEEDED:
@@ -461,9 +472,17 @@ public final class Host {
         peer.markForDispatch();
     }
 
+    /**
+     * A connection completed. C ENet, serviced with an event (as every application does), makes the
+     * peer CONNECTED at once, so data commands later in the same datagram are accepted; Godot and C
+     * clients send their first packets in the datagram that acknowledges VERIFY_CONNECT. We do the
+     * same, and raise the CONNECT event through the dispatch queue ahead of any data.
+     */
     void notifyConnect(Peer peer) {
         recalculateBandwidthLimits = true;
-        dispatchState(peer, peer.state == Peer.STATE_CONNECTING ? Peer.STATE_CONNECTION_SUCCEEDED : Peer.STATE_CONNECTION_PENDING);
+        changeState(peer, Peer.STATE_CONNECTED);
+        peer.connectEventPending = true;
+        peer.markForDispatch();
     }
 
     void notifyDisconnect(Peer peer) {

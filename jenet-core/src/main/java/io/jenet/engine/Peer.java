@@ -108,6 +108,8 @@ public final class Peer extends Node {
     final int[] unsequencedWindow = new int[UNSEQUENCED_WINDOW_SIZE / 32];
     int eventData;
     long totalWaitingData;
+    /** The connection completed; its CONNECT event has not been taken yet. */
+    boolean connectEventPending;
 
     Peer(Host host, int incomingPeerID) {
         this.host = host;
@@ -514,6 +516,7 @@ public final class Peer extends Node {
         eventData = 0;
         totalWaitingData = 0;
         flags = 0;
+        connectEventPending = false;
         Arrays.fill(unsequencedWindow, 0);
         resetQueues();
     }

@@ -125,6 +125,20 @@ class EngineSimulationTest {
         assertThat(ug.get(7).flags()).isEqualTo(Packet.FLAG_UNRELIABLE_FRAGMENT);
     }
 
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {71, 72, 73, 74, 75, 76, 77, 78, 79, 80})
+    void theHandshakeCompletesUnderModerateLoss(long seed) {
+        SimulatedNetwork.Link link = new SimulatedNetwork.Link().loss(0.10).duplicate(0.05).latency(40).jitter(30);
+        SimulatedNetwork net = new SimulatedNetwork(seed, link);
+        Host server = net.addHost(SimulatedNetwork.address(1, 1), 4, 0, 0, 0);
+        Host client = net.addHost(SimulatedNetwork.address(2, 2), 1, 0, 0, 0);
+        client.connect(SimulatedNetwork.address(1, 1), 2, 5);
+        assertThat(net.runUntil(() -> !net.events(client).isEmpty() && !net.events(server).isEmpty(), 60_000)).isTrue();
+        assertThat(net.events(client).get(0).type()).isEqualTo(Event.TYPE_CONNECT);
+        assertThat(net.events(server).get(0).type()).isEqualTo(Event.TYPE_CONNECT);
+        assertThat(net.events(server).get(0).data()).isEqualTo(5);
+    }
+
     @Test
     void aSilentPeerTimesOutWithinEnetsBounds() {
         Pair p = new Pair(51, new SimulatedNetwork.Link().latency(25)).connect(1, 0);
