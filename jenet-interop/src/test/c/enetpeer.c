@@ -4,7 +4,7 @@
  *
  * Commands (one per line; ID = peer index in the host):
  *   host PORT PEERS CHANNELS INBW OUTBW      create the host (PORT 0 = any) -> "host PORT"
- *   checksum | mtu N | channellimit N | bandwidth IN OUT | echo 0|1 | capture 0|1 | flush | quit
+ *   checksum | rangecoder | mtu N | channellimit N | bandwidth IN OUT | echo 0|1 | capture 0|1 | flush | quit
  *   connect IP PORT CHANNELS DATA            -> "peer ID"
  *   send ID CHANNEL FLAGS SIZE SEED          payload made by fill(SEED)
  *   broadcast CHANNEL FLAGS SIZE SEED
@@ -31,6 +31,7 @@ static ENetHost *host;
 static int echo_mode;
 static int capture;
 static int use_checksum;
+static int use_range_coder;
 static int host_mtu;
 
 static uint32_t crc_table[256];
@@ -116,6 +117,7 @@ static ENetHost *make_host(ENetAddress *bind, size_t peers, size_t channels, ene
     ENetHost *h = enet_host_create(bind, peers, channels, in, outbw);
     if (h == NULL) return NULL;
     if (use_checksum) h->checksum = enet_crc32;
+    if (use_range_coder) enet_host_compress_with_range_coder(h);
     if (host_mtu) h->mtu = (enet_uint32) host_mtu;
     return h;
 }
@@ -188,6 +190,9 @@ static void command(char *line) {
     } else if (!strcmp(cmd, "checksum")) {
         use_checksum = 1;
         if (host) host->checksum = enet_crc32;
+    } else if (!strcmp(cmd, "rangecoder")) {
+        use_range_coder = 1;
+        if (host) enet_host_compress_with_range_coder(host);
     } else if (!strcmp(cmd, "mtu") && sscanf(line, "%*s %d", &a) == 1) {
         host_mtu = a;
         if (host) host->mtu = (enet_uint32) a;
