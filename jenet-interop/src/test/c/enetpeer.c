@@ -118,7 +118,12 @@ static ENetHost *make_host(ENetAddress *bind, size_t peers, size_t channels, ene
     if (h == NULL) return NULL;
     if (use_checksum) h->checksum = enet_crc32;
     if (use_range_coder) enet_host_compress_with_range_coder(h);
-    if (host_mtu) h->mtu = (enet_uint32) host_mtu;
+    if (host_mtu) {
+        /* ENet 1.3.17 copies host->mtu into each peer only when the peer is reset (at creation),
+           so reset them again for the new MTU to apply to outgoing connections. */
+        h->mtu = (enet_uint32) host_mtu;
+        for (size_t i = 0; i < h->peerCount; i++) enet_peer_reset(&h->peers[i]);
+    }
     return h;
 }
 

@@ -56,6 +56,10 @@ final class NativePeers {
             return;
         }
         try {
+            if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) > 0) {
+                BUILT.put(name, out);
+                return;
+            }
             Files.createDirectories(out.getParent());
             Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-o", out.toString(), source.toString(), "-lenet")
                     .redirectErrorStream(true).start();
