@@ -1,0 +1,100 @@
+package io.jenet.interop;
+
+import static io.jenet.ENetConnection.EventType.EVENT_CONNECT;
+import static io.jenet.ENetConnection.EventType.EVENT_RECEIVE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenet.ENetConnection;
+import io.jenet.ENetPacketPeer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Throttle configuration, bandwidth limits and pings between jenet and C ENet. */
+class CEnetThrottleInteropTest {
+    private static String stats(CPeer c, JenetSide side, int id) {
+        int before = c.linesStartingWith("stats ").size();
+        c.cmd("stats " + id);
+        side.until(() -> c.linesStartingWith("stats ").size() > before, 5000);
+        List<String> all = c.linesStartingWith("stats ");
+        return all.get(all.size() - 1) + " ";
+    }
+
+    @Test
+    void throttleConfigureReachesTheCPeerAndCsReachesJenet() throws Exception {
+        try (CPeer c = new CPeer(); ENetConnection client = new ENetConnection()) {
+            int port = c.host(0, 4, 0, 0, 0);
+            client.createHost(1, 0);
+            JenetSide side = new JenetSide(client);
+            ENetPacketPeer peer = client.connectToHost("127.0.0.1", port, 1, 0);
+            side.until(() -> side.count(EVENT_CONNECT) == 1 && !c.linesStartingWith("connect ").isEmpty(), 5000);
+            peer.throttleConfigure(1234, 5, 6);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!stats(c, side, 0).contains(" interval 1234 acceleration 5 deceleration 6 ")) {
+                assertThat(System.nanoTime()).as(c.tail()).isLessThan(deadline);
+            }
+            c.cmd("throttle 0 4321 7 8");
+            side.until(() -> peer.getStatistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_THROTTLE_INTERVAL) == 4321, 5000);
+            assertThat(peer.getStatistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_THROTTLE_ACCELERATION)).isEqualTo(7);
+            assertThat(peer.getStatistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_THROTTLE_DECELERATION)).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void pingsMeasureTheRoundTripWithoutTraffic() throws Exception {
+        try (CPeer c = new CPeer(); ENetConnection client = new ENetConnection()) {
+            int port = c.host(0, 4, 0, 0, 0);
+            client.createHost(1, 0);
+            JenetSide side = new JenetSide(client);
+            ENetPacketPeer peer = client.connectToHost("127.0.0.1", port, 1, 0);
+            side.until(() -> side.count(EVENT_CONNECT) == 1 && !c.linesStartingWith("connect ").isEmpty(), 5000);
+            peer.pingInterval(50);
+            c.cmd("pinginterval 0 50");
+            // With no data at all, only pings can bring the round trip down from ENet's 500 ms guess.
+            side.until(() -> peer.getStatistic(ENetPacketPeer.PeerStatistic.PEER_ROUND_TRIP_TIME) < 100, 5000);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (true) {
+                String s = stats(c, side, 0);
+                int rtt = Integer.parseInt(s.split(" rtt ")[1].split(" ")[0]);
+                if (rtt < 100) {
+                    break;
+                }
+                assertThat(System.nanoTime()).as(s).isLessThan(deadline);
+            }
+            assertThat(side.count(EVENT_RECEIVE)).isZero();
+        }
+    }
+
+    @Test
+    void bandwidthLimitsAreExchangedAndASustainedUnreliableStreamStaysNearTheLimit() throws Exception {
+        int limit = 40_000;
+        try (CPeer c = new CPeer(); ENetConnection client = new ENetConnection()) {
+            int port = c.host(0, 4, 0, limit, limit);
+            client.createHost(1, 0, limit, limit);
+            JenetSide side = new JenetSide(client);
+            ENetPacketPeer peer = client.connectToHost("127.0.0.1", port, 2, 0);
+            side.until(() -> side.count(EVENT_CONNECT) == 1 && !c.linesStartingWith("connect ").isEmpty(), 5000);
+            // Both limits are announced in CONNECT/VERIFY_CONNECT (and later BANDWIDTH_LIMIT).
+            assertThat(stats(c, side, 0)).contains(" incoming " + limit + " outgoing " + limit + " ");
+            byte[] chunk = new byte[1000];
+            long start = System.nanoTime();
+            long measureFrom = start + 2_000_000_000L;
+            long end = start + 5_000_000_000L;
+            int countedFrom = -1;
+            long nextSend = start;
+            while (System.nanoTime() < end) {
+                // Offer ~250 kB/s of unreliable data: six times the limit.
+                while (System.nanoTime() >= nextSend) {
+                    peer.send(0, chunk, 0);
+                    nextSend += 4_000_000L;
+                }
+                if (countedFrom < 0 && System.nanoTime() >= measureFrom) {
+                    countedFrom = c.linesStartingWith("receive ").size();
+                }
+                side.pump(1);
+            }
+            int received = c.linesStartingWith("receive ").size() - Math.max(0, countedFrom);
+            double bytesPerSecond = received * 1000.0 / 3.0;
+            assertThat(bytesPerSecond).as("received rate").isGreaterThan(limit * 0.2).isLessThan(limit * 1.5);
+        }
+    }
+}
