@@ -528,12 +528,7 @@ final class Incoming {
         }
         Channel channel = peer.channels[channelID];
         int startSequenceNumber = u16(d, command + FRAGMENT_START_SEQUENCE_NUMBER_OFFSET);
-        int startWindow = startSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
-        int currentWindow = channel.incomingReliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
-        if (startSequenceNumber < channel.incomingReliableSequenceNumber) {
-            startWindow += Peer.RELIABLE_WINDOWS;
-        }
-        if (startWindow < currentWindow || startWindow >= currentWindow + Peer.FREE_RELIABLE_WINDOWS - 1) {
+        if (channel.outsideReceiveWindow(startSequenceNumber)) {
             return 0;
         }
         long fragmentNumber = u32Unsigned(d, command + FRAGMENT_NUMBER_OFFSET);
@@ -585,12 +580,7 @@ final class Incoming {
         }
         Channel channel = peer.channels[channelID];
         int startSequenceNumber = u16(d, command + FRAGMENT_START_SEQUENCE_NUMBER_OFFSET);
-        int reliableWindow = reliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
-        int currentWindow = channel.incomingReliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
-        if (reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-            reliableWindow += Peer.RELIABLE_WINDOWS;
-        }
-        if (reliableWindow < currentWindow || reliableWindow >= currentWindow + Peer.FREE_RELIABLE_WINDOWS - 1) {
+        if (channel.outsideReceiveWindow(reliableSequenceNumber)) {
             return 0;
         }
         if (reliableSequenceNumber == channel.incomingReliableSequenceNumber

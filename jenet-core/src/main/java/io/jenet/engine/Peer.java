@@ -705,15 +705,8 @@ public final class Peer extends Node {
         if (state == STATE_DISCONNECT_LATER) {
             return fragmentCount > 0 ? null : DISCARDED;
         }
-        if (number != COMMAND_SEND_UNSEQUENCED) {
-            int reliableWindow = reliableSequenceNumber / RELIABLE_WINDOW_SIZE;
-            int currentWindow = channel.incomingReliableSequenceNumber / RELIABLE_WINDOW_SIZE;
-            if (reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-                reliableWindow += RELIABLE_WINDOWS;
-            }
-            if (reliableWindow < currentWindow || reliableWindow >= currentWindow + FREE_RELIABLE_WINDOWS - 1) {
-                return fragmentCount > 0 ? null : DISCARDED;
-            }
+        if (number != COMMAND_SEND_UNSEQUENCED && channel.outsideReceiveWindow(reliableSequenceNumber)) {
+            return fragmentCount > 0 ? null : DISCARDED;
         }
         switch (number) {
             case COMMAND_SEND_FRAGMENT:

@@ -19,15 +19,6 @@ class PacketKindsInteropTest {
     private static final int[] FLAGS = {ENetPacketPeer.FLAG_RELIABLE, 0, ENetPacketPeer.FLAG_UNSEQUENCED,
         ENetPacketPeer.FLAG_UNRELIABLE_FRAGMENT};
 
-    /** Compressible content: the generator's bytes with long repeated runs. */
-    static byte[] compressible(int size, int seed) {
-        byte[] random = Payloads.fill(size, seed);
-        byte[] b = new byte[size];
-        for (int i = 0; i < size; i++) {
-            b[i] = (i / 64) % 2 == 0 ? (byte) (i % 7) : random[i];
-        }
-        return b;
-    }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "range coder {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
