@@ -98,6 +98,8 @@ public final class ENetPacketPeer {
         }
     }
 
+    private static final PeerState[] STATES = PeerState.values();
+
     private final ENetConnection connection;
     private Peer peer;
     private final ArrayDeque<Packet> packets = new ArrayDeque<>();
@@ -407,7 +409,7 @@ public final class ENetPacketPeer {
 
     /** @return the connection state; {@code STATE_DISCONNECTED} once inactive */
     public PeerState getState() {
-        return peer == null || peer.userData != this ? PeerState.STATE_DISCONNECTED : PeerState.values()[peer.state()];
+        return peer == null || peer.userData != this ? PeerState.STATE_DISCONNECTED : STATES[peer.state()];
     }
 
     /** @return the number of channels negotiated with the remote peer */
