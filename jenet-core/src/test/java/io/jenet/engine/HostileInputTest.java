@@ -1,0 +1,270 @@
+package io.jenet.engine;
+
+import static io.jenet.protocol.Protocol.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenet.protocol.CommandWriter;
+import io.jenet.protocol.Wire;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hostile datagrams fed straight into a server host that also serves an honest client: each is
+ * dropped (and counted) or ignored, memory stays bounded, and the honest client keeps delivering
+ * in order afterwards.
+ */
+class HostileInputTest {
+    private Pair p;
+    private final InetSocketAddress attacker = SimulatedNetwork.address(66, 6666);
+
+    @BeforeEach
+    void connect() {
+        p = new Pair(99, new SimulatedNetwork.Link().latency(5)).connect(2, 0);
+    }
+
+    /** Builds a datagram: header for the server-side peer of the honest client, then commands. */
+    private byte[] datagram(int peerID, int session, boolean sentTime, Consumer<ByteArrayOutputStream> commands) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int word = peerID | (session << HEADER_SESSION_SHIFT) | (sentTime ? HEADER_FLAG_SENT_TIME : 0);
+        out.write(word >>> 8);
+        out.write(word);
+        if (sentTime) {
+            out.write(0x12);
+            out.write(0x34);
+        }
+        commands.accept(out);
+        return out.toByteArray();
+    }
+
+    private static void command(ByteArrayOutputStream out, byte[] b, int length) {
+        out.write(b, 0, length);
+    }
+
+    /** A datagram the honest client itself could have sent (right peer id and session). */
+    private byte[] asClient(Consumer<ByteArrayOutputStream> commands) {
+        return datagram(p.clientPeer.outgoingPeerID, p.clientPeer.outgoingSessionID, true, commands);
+    }
+
+    private void inject(InetSocketAddress from, byte[] d) {
+        p.server.receive(d, 0, d.length, from, p.net.now());
+        p.server.service(p.net.now());
+    }
+
+    private void honestClientStillDelivers() {
+        long before = p.count(p.server, Event.TYPE_RECEIVE);
+        for (int i = 0; i < 50; i++) {
+            p.send(p.client, p.clientPeer, i % 2, Traffic.payload(i % 2, 1000 + i, 700), Packet.FLAG_RELIABLE);
+        }
+        assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_RECEIVE) >= before + 50, 60_000)).isTrue();
+        assertThat(p.serverPeer.state()).isEqualTo(Peer.STATE_CONNECTED);
+        assertThat(p.count(p.server, Event.TYPE_DISCONNECT)).isZero();
+    }
+
+    @Test
+    void forgedPeerIdsAndSessionsAreDropped() {
+        long dropped = p.server.droppedDatagrams();
+        byte[] ping = new byte[4];
+        CommandWriter.ping(ping, 0);
+        inject(attacker, datagram(4000, 0, true, o -> command(o, ping, 4)));               // beyond peer count
+        inject(attacker, datagram(p.clientPeer.outgoingPeerID, p.clientPeer.outgoingSessionID, true, o -> command(o, ping, 4))); // wrong address
+        inject(p.clientAddress, datagram(p.clientPeer.outgoingPeerID, (p.clientPeer.outgoingSessionID + 1) & 3, true,
+                o -> command(o, ping, 4)));                                                   // wrong session
+        inject(p.clientAddress, datagram(3, 0, true, o -> command(o, ping, 4)));             // a free slot
+        assertThat(p.server.droppedDatagrams()).isEqualTo(dropped + 4);
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void connectsWithOutOfRangeParametersAreClampedOrRefused() {
+        for (long[] params : new long[][] {{0, 0, 1}, {100_000, 1L << 31, 255}, {1392, 65536, 0}, {1392, 65536, 256}, {-1, -1, -1}}) {
+            byte[] c = new byte[CONNECT_SIZE];
+            CommandWriter.connect(c, 0, 0, 0xFF, 0xFF, (int) params[0], (int) params[1], (int) params[2], 0, 0, 5000, 2, 2,
+                    new Random().nextInt(), 0);
+            inject(SimulatedNetwork.address(70, (int) (params[2] & 0x7FFF) + 1000), datagram(MAXIMUM_PEER_ID, 0, true,
+                    o -> command(o, c, CONNECT_SIZE)));
+        }
+        int accepted = 0;
+        for (int i = 0; i < p.server.peerCount(); i++) {
+            Peer peer = p.server.peer(i);
+            if (peer != p.serverPeer && peer.state() != Peer.STATE_DISCONNECTED) {
+                accepted++;
+                assertThat(peer.mtu()).isBetween(MINIMUM_MTU, MAXIMUM_MTU);
+                assertThat(peer.channelCount()).isBetween(1, 255);
+            }
+        }
+        // Channel counts 0, 256 and 0xFFFFFFFF are refused; the others are clamped.
+        assertThat(accepted).isEqualTo(2);
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void impossibleFragmentsAreDropped() {
+        long dropped = p.server.droppedDatagrams();
+        long[][] cases = {
+            {MAXIMUM_FRAGMENT_COUNT + 1L, 0, 2_000_000, 0},   // too many fragments
+            {0, 0, 100, 0},                                      // zero fragments
+            {2, 0, Host.DEFAULT_MAXIMUM_PACKET_SIZE + 1L, 0},    // total above the maximum packet size
+            {2, 1, 100, 100},                                    // offset at the end
+            {2, 1, 100, 4_000_000_000L},                         // offset far past the end
+            {2, 2, 100, 0},                                      // fragment number not below the count
+        };
+        int seq = 1;
+        for (long[] c : cases) {
+            byte[] f = new byte[SEND_FRAGMENT_SIZE];
+            int rsn = seq++;
+            CommandWriter.sendFragment(f, 0, COMMAND_SEND_FRAGMENT | COMMAND_FLAG_ACKNOWLEDGE, 0, rsn, 10, (int) c[0], (int) c[1],
+                    (int) c[2], (int) c[3]);
+            CommandWriter.reliableSequenceNumber(f, 0, rsn);
+            inject(p.clientAddress, asClient(o -> {
+                command(o, f, SEND_FRAGMENT_SIZE);
+                o.write(new byte[10], 0, 10);
+            }));
+        }
+        assertThat(p.server.droppedDatagrams()).isEqualTo(dropped + cases.length);
+        assertThat(p.serverPeer.totalWaitingData()).isZero();
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void overlappingFragmentsWithDifferentBytesKeepTheFirstCopyAndStayBounded() {
+        // Two fragments of a 2-fragment packet claim overlapping ranges; ENet copies each fragment
+        // number once and never writes outside the packet.
+        int rsn = p.serverPeer.channels[0].incomingReliableSequenceNumber + 1;
+        byte[] f0 = new byte[SEND_FRAGMENT_SIZE];
+        CommandWriter.sendFragment(f0, 0, COMMAND_SEND_FRAGMENT | COMMAND_FLAG_ACKNOWLEDGE, 0, rsn, 60, 2, 0, 100, 0);
+        CommandWriter.reliableSequenceNumber(f0, 0, rsn);
+        byte[] f1 = new byte[SEND_FRAGMENT_SIZE];
+        CommandWriter.sendFragment(f1, 0, COMMAND_SEND_FRAGMENT | COMMAND_FLAG_ACKNOWLEDGE, 0, rsn, 60, 2, 1, 100, 40);
+        CommandWriter.reliableSequenceNumber(f1, 0, rsn + 1);
+        byte[] ones = new byte[60];
+        java.util.Arrays.fill(ones, (byte) 1);
+        byte[] twos = new byte[60];
+        java.util.Arrays.fill(twos, (byte) 2);
+        inject(p.clientAddress, asClient(o -> {
+            command(o, f0, SEND_FRAGMENT_SIZE);
+            o.write(ones, 0, 60);
+        }));
+        // The second fragment of the same number again, with other bytes: ignored.
+        inject(p.clientAddress, asClient(o -> {
+            command(o, f0, SEND_FRAGMENT_SIZE);
+            o.write(twos, 0, 60);
+        }));
+        inject(p.clientAddress, asClient(o -> {
+            command(o, f1, SEND_FRAGMENT_SIZE);
+            o.write(twos, 0, 60);
+        }));
+        p.net.drain(p.server);
+        SimulatedNetwork.Seen got = p.events(p.server, Event.TYPE_RECEIVE).get(0);
+        assertThat(got.packet()).hasSize(100);
+        for (int i = 0; i < 40; i++) {
+            assertThat(got.packet()[i]).isEqualTo((byte) 1);
+        }
+        for (int i = 40; i < 100; i++) {
+            assertThat(got.packet()[i]).isEqualTo((byte) 2);
+        }
+        // The forged packet used the honest client's sequence numbers, so the client's own next
+        // packets collide; that is what a forger with the right session and address can do in ENet.
+    }
+
+    @Test
+    void reliableSequenceNumbersFarOutsideTheWindowAreDiscarded() {
+        long waiting = p.serverPeer.totalWaitingData();
+        for (int rsn : new int[] {0x8000, 0xFFFF, 0x7000, 0x9001}) {
+            byte[] r = new byte[SEND_RELIABLE_SIZE];
+            CommandWriter.sendReliable(r, 0, 0, 4);
+            CommandWriter.reliableSequenceNumber(r, 0, rsn);
+            inject(p.clientAddress, asClient(o -> {
+                command(o, r, SEND_RELIABLE_SIZE);
+                o.write(new byte[4], 0, 4);
+            }));
+        }
+        assertThat(p.serverPeer.totalWaitingData()).isEqualTo(waiting);
+        p.net.drain(p.server);
+        assertThat(p.count(p.server, Event.TYPE_RECEIVE)).isZero();
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void acknowledgementsForDataNeverSentAreIgnored() {
+        for (int rsn = 0; rsn < 300; rsn += 7) {
+            byte[] a = new byte[ACKNOWLEDGE_SIZE];
+            CommandWriter.acknowledge(a, 0, rsn % 3 == 0 ? 0xFF : 0, rsn, (int) (p.net.now() - 3) & 0xFFFF);
+            inject(p.clientAddress, asClient(o -> command(o, a, ACKNOWLEDGE_SIZE)));
+        }
+        assertThat(p.serverPeer.state()).isEqualTo(Peer.STATE_CONNECTED);
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void truncatedCommandsAndJunkDatagramsAreDroppedWithoutHarm() {
+        long dropped = p.server.droppedDatagrams();
+        byte[] r = new byte[SEND_RELIABLE_SIZE];
+        CommandWriter.sendReliable(r, 0, 0, 100);
+        inject(p.clientAddress, asClient(o -> command(o, r, 5)));                       // cut mid-field
+        inject(p.clientAddress, asClient(o -> {                                           // payload shorter than declared
+            command(o, r, SEND_RELIABLE_SIZE);
+            o.write(new byte[10], 0, 10);
+        }));
+        inject(p.clientAddress, new byte[0]);                                             // zero length
+        inject(p.clientAddress, new byte[1]);
+        byte[] huge = new byte[65_000];
+        new Random(1).nextBytes(huge);
+        inject(p.clientAddress, huge);                                                    // 64 kB of noise
+        Random random = new Random(2);
+        for (int i = 0; i < 2000; i++) {
+            byte[] junk = new byte[random.nextInt(200)];
+            random.nextBytes(junk);
+            inject(i % 2 == 0 ? p.clientAddress : attacker, junk);
+        }
+        assertThat(p.server.droppedDatagrams()).isGreaterThan(dropped + 1000);
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void thirtyTwoAndMoreCommandsInOneDatagramAreHandled() {
+        int count = 100;
+        inject(p.clientAddress, asClient(o -> {
+            for (int i = 0; i < count; i++) {
+                byte[] ping = new byte[PING_SIZE];
+                CommandWriter.ping(ping, 0);
+                CommandWriter.reliableSequenceNumber(ping, 0, 5000 + i);
+                command(o, ping, PING_SIZE);
+            }
+        }));
+        // Every acknowledged command is acknowledged, spread over datagrams of at most 32 commands.
+        assertThat(p.serverPeer.acknowledgements.size()).isEqualTo(0);
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void compressedDatagramsAreDroppedWhenTheHostHasNoCompressorOrTheyAreCorrupt() {
+        long dropped = p.server.droppedDatagrams();
+        byte[] bomb = asClient(o -> o.write(new byte[] {(byte) 0xFF, 0x7F, 1, 2, 3}, 0, 5));
+        Wire.put16(bomb, 0, Wire.u16(bomb, 0) | HEADER_FLAG_COMPRESSED);
+        inject(p.clientAddress, bomb);
+        p.server.setCompressor(new io.jenet.compress.Zlib());
+        inject(p.clientAddress, bomb);
+        assertThat(p.server.droppedDatagrams()).isEqualTo(dropped + 2);
+        p.server.setCompressor(null);
+        honestClientStillDelivers();
+    }
+
+    @Test
+    void aPeerThatNeverAcknowledgesIsTimedOutAndItsQueuesFreed() {
+        p.net.blackholed.add(p.clientAddress);
+        for (int i = 0; i < 2000; i++) {
+            p.send(p.server, p.serverPeer, 0, Traffic.payload(0, i, 1000), Packet.FLAG_RELIABLE);
+        }
+        assertThat(p.serverPeer.reliableDataInTransit).isLessThanOrEqualTo(Protocol_MAX_WINDOW);
+        assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_DISCONNECT) == 1, 120_000)).isTrue();
+        assertThat(p.serverPeer.state()).isEqualTo(Peer.STATE_DISCONNECTED);
+        assertThat(p.serverPeer.outgoingSendReliableCommands.isEmpty()).isTrue();
+        assertThat(p.serverPeer.sentReliableCommands.isEmpty()).isTrue();
+    }
+
+    private static final long Protocol_MAX_WINDOW = MAXIMUM_WINDOW_SIZE;
+}
