@@ -64,6 +64,59 @@ class RangeCoderInteropTest {
         return result;
     }
 
+    /** The command areas of the datagrams of a real session (jenet client, C server, mixed traffic). */
+    static List<byte[]> sessionDatagrams() throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        try (CPeer c = new CPeer(); io.jenet.ENetConnection client = new io.jenet.ENetConnection()) {
+            int port = c.host(0, 4, 0, 0, 0);
+            c.cmd("capture 1");
+            c.cmd("echo 1");
+            client.createHost(1, 0);
+            JenetSide side = new JenetSide(client);
+            io.jenet.ENetPacketPeer peer = client.connectToHost("127.0.0.1", port, 3, 0);
+            side.until(() -> side.count(io.jenet.ENetConnection.EventType.EVENT_CONNECT) == 1, 5000);
+            StringBuilder state = new StringBuilder();
+            for (int i = 0; i < 60; i++) {
+                state.setLength(0);
+                state.append("{\"tick\":").append(i).append(",\"players\":[{\"id\":1,\"x\":").append(100 + i).append(",\"y\":20}]}");
+                peer.send(i % 3, state.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        i % 2 == 0 ? io.jenet.ENetPacketPeer.FLAG_RELIABLE : 0);
+                if (i % 10 == 0) {
+                    peer.send(0, Payloads.fill(3000, i), io.jenet.ENetPacketPeer.FLAG_RELIABLE);
+                }
+                side.pump(2);
+            }
+            side.until(() -> c.linesStartingWith("rx ").size() >= 40, 5000);
+            for (String line : c.linesStartingWith("rx ")) {
+                byte[] d = java.util.HexFormat.of().parseHex(line.split(" ")[2]);
+                int header = (d[0] & 0x80) != 0 ? 4 : 2;
+                if (d.length > header) {
+                    out.add(java.util.Arrays.copyOfRange(d, header, d.length));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void realSessionDatagramsCompressByteIdentically() throws Exception {
+        List<byte[]> corpus = sessionDatagrams();
+        assertThat(corpus).hasSizeGreaterThan(40);
+        List<byte[]> fromC = runC("c", corpus);
+        RangeCoder coder = new RangeCoder();
+        byte[] out = new byte[8192];
+        byte[] back = new byte[4096];
+        for (int i = 0; i < corpus.size(); i++) {
+            byte[] in = corpus.get(i);
+            int n = coder.compress(in, 0, in.length, out, 0, in.length);
+            assertThat(Arrays.copyOf(out, n)).as("session datagram %d", i).isEqualTo(fromC.get(i));
+            if (n > 0) {
+                int k = coder.decompress(fromC.get(i), 0, n, back, 0, back.length);
+                assertThat(Arrays.copyOf(back, k)).isEqualTo(in);
+            }
+        }
+    }
+
     @Test
     void compressedOutputIsByteIdenticalToCEnet() throws Exception {
         List<byte[]> corpus = corpus();
