@@ -52,6 +52,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--max-loss", defaultValue = "1.0", description = "Percent of unreliable packets that may be lost (default: ${DEFAULT-VALUE}).")
     double maxLoss;
 
+    @Option(names = "--warmup", defaultValue = "0", description = "Packets exchanged (and checked) before timing starts, per client.")
+    int warmup;
+
     /** An unreliable packet unanswered this long is counted as lost. */
     static final long LOSS_AFTER_NANOS = 1_000_000_000L;
 
@@ -121,6 +124,16 @@ final class BenchCommand implements Runnable {
             lost += c.lost;
             rttCount += c.rttCount;
         }
+        if (warmup > 0) {
+            // Time from the end of the slowest client's warmup.
+            long measuredStart = Long.MIN_VALUE;
+            long measuredEnd = Long.MIN_VALUE;
+            for (Client c : all) {
+                measuredStart = Math.max(measuredStart, c.measuredFrom);
+                measuredEnd = Math.max(measuredEnd, c.measuredTo);
+            }
+            seconds = (measuredEnd - measuredStart) / 1e9;
+        }
         long[] rtts = new long[rttCount];
         int k = 0;
         for (Client c : all) {
@@ -188,8 +201,10 @@ final class BenchCommand implements Runnable {
         volatile String failure;
         long echoed;
         long lost;
-        final long[] rtts = new long[count];
+        long[] rtts = new long[count];
         int rttCount;
+        long measuredFrom;
+        long measuredTo;
 
         Client(int id, String host, int port, ENetConnection.CompressionMode compression, AtomicLong progress) {
             this.id = id;
@@ -214,7 +229,21 @@ final class BenchCommand implements Runnable {
                         return;
                     }
                 }
-                exchange(connection, peer);
+                if (warmup > 0) {
+                    int measured = count;
+                    rtts = new long[warmup];
+                    exchange(connection, peer, warmup, 0);
+                    echoed = 0;
+                    lost = 0;
+                    rttCount = 0;
+                    rtts = new long[measured];
+                    if (failure != null) {
+                        return;
+                    }
+                }
+                measuredFrom = System.nanoTime();
+                exchange(connection, peer, count, warmup);
+                measuredTo = System.nanoTime();
                 if (failure == null) {
                     peer.peerDisconnect(0);
                     long end = System.nanoTime() + 3_000_000_000L;
@@ -227,7 +256,8 @@ final class BenchCommand implements Runnable {
             }
         }
 
-        private void exchange(ENetConnection connection, ENetPacketPeer peer) {
+        /** Sends {@code count} packets numbered from {@code base}; echoes numbered below it are stale warmup. */
+        private void exchange(ENetConnection connection, ENetPacketPeer peer, int count, int base) {
             int payloadPerFragment = 1392 - 28;
             int flags = Options.flags(mode, size, payloadPerFragment);
             boolean reliable = "reliable".equals(mode);
@@ -243,7 +273,7 @@ final class BenchCommand implements Runnable {
             while (echoed + lost < count) {
                 while (inFlight < window && nextToSend < count) {
                     sentAt[nextToSend] = System.nanoTime();
-                    peer.send(channel, payload(nextToSend, size), flags);
+                    peer.send(channel, payload(base + nextToSend, size), flags);
                     nextToSend++;
                     inFlight++;
                 }
@@ -255,8 +285,13 @@ final class BenchCommand implements Runnable {
                     }
                     if (e.type() == ENetConnection.EventType.EVENT_RECEIVE) {
                         byte[] p = e.peer().getPacket();
-                        int seq = p.length >= 4 ? ((p[0] & 0xFF) << 24 | (p[1] & 0xFF) << 16 | (p[2] & 0xFF) << 8 | (p[3] & 0xFF)) : -1;
-                        if (seq < 0 || seq >= nextToSend || !matches(p, seq, size)) {
+                        int wire = p.length >= 4 ? ((p[0] & 0xFF) << 24 | (p[1] & 0xFF) << 16 | (p[2] & 0xFF) << 8 | (p[3] & 0xFF)) : -1;
+                        if (wire >= 0 && wire < base && matches(p, wire, size)) {
+                            e = connection.service(0);
+                            continue;
+                        }
+                        int seq = wire - base;
+                        if (seq < 0 || seq >= nextToSend || !matches(p, wire, size)) {
                             failure = "client " + id + " got a corrupt echo (seq " + seq + ", " + p.length + " bytes)";
                             return;
                         }
@@ -289,7 +324,9 @@ final class BenchCommand implements Runnable {
                         }
                         echoed++;
                         inFlight--;
-                        progress.incrementAndGet();
+                        if (count == BenchCommand.this.count) {
+                            progress.incrementAndGet();
+                        }
                         lastProgress = System.nanoTime();
                     }
                     e = connection.service(0);

@@ -1,0 +1,207 @@
+package io.jenet.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * jenet beside C ENet on loopback: the same echo workloads run by C ENet's client and server
+ * (jenet-bench/src/main/c/enetbench.c, built with gcc against libenet) and by jenet's
+ * ({@code jenet serve --echo} / {@code jenet bench}), alternating A B A B over rounds, plus the mixed
+ * pairs. Prints a Markdown table: median of the rounds with min–max. Both servers stay up for the
+ * whole run; each client run warms up before timing.
+ *
+ * <pre>
+ * ./mvnw -q -B install -DskipTests
+ * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.LoopbackHarness [--rounds N] [--smoke]
+ * </pre>
+ */
+public final class LoopbackHarness {
+    private LoopbackHarness() {}
+
+    record Workload(String name, int size, String mode, int window, int count, int warmup) {}
+
+    record Result(double msgPerSecond, double p50, double p99) {}
+
+    private static String JAR = "jenet-cli/target/jenet-cli.jar";
+    private static String C_SOURCE = "jenet-bench/src/main/c/enetbench.c";
+    private static String C_BINARY = "jenet-bench/target/enetbench";
+
+    /**
+     * Entry point.
+     *
+     * @param args {@code --rounds N}, {@code --smoke}
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        run(args, System.out);
+    }
+
+    /**
+     * Runs the harness, printing the table to {@code out}.
+     *
+     * @param args as {@link #main}
+     * @param out where the table goes
+     * @throws Exception on failure
+     */
+    public static void run(String[] args, java.io.PrintStream out) throws Exception {
+        int rounds = 3;
+        boolean smoke = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--rounds")) {
+                rounds = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--smoke")) {
+                smoke = true;
+            }
+        }
+        int scale = smoke ? 100 : 1;
+        List<Workload> workloads = List.of(
+                new Workload("64 B reliable, window 1000", 64, "reliable", 1000, 1_000_000 / scale, 1_000_000 / scale),
+                new Workload("64 B unreliable, window 1000", 64, "unreliable", 1000, 1_000_000 / scale, 1_000_000 / scale),
+                new Workload("64 B unsequenced, window 1000", 64, "unsequenced", 1000, 1_000_000 / scale, 1_000_000 / scale),
+                new Workload("100 kB reliable, window 16", 100_000, "reliable", 16, 5_000 / scale, 2_000 / scale),
+                new Workload("64 B ping-pong, window 1", 64, "reliable", 1, 20_000 / scale, 20_000 / scale));
+        if (smoke) {
+            rounds = 1;
+        }
+        if (!Files.exists(Paths.get(JAR)) && Files.exists(Paths.get("..", JAR))) {
+            // Run from a module directory (as the smoke test does): the repository is one up.
+            JAR = "../" + JAR;
+            C_SOURCE = "../" + C_SOURCE;
+            C_BINARY = "../" + C_BINARY;
+        }
+        Path cBench = buildCBench();
+        if (!Files.exists(Paths.get(JAR))) {
+            throw new IllegalStateException(JAR + " missing: run ./mvnw -q -B install -DskipTests first");
+        }
+        int cPort = 7700 + (int) (ProcessHandle.current().pid() % 100) * 2;
+        int jPort = cPort + 1;
+        Process cServer = start(List.of(cBench.toString(), "serve", "" + cPort));
+        Process jServer = start(List.of(java(), "-jar", JAR, "serve", "--port", "" + jPort, "--echo", "--peers", "64"));
+        try {
+            awaitLine(cServer, "listening");
+            awaitLine(jServer, "listening");
+            out.printf("| workload | C→C msg/s | jenet→jenet msg/s | ratio | C→jenet | jenet→C | p50 µs C / jenet | p99 µs C / jenet |%n");
+            out.printf("|---|---|---|---|---|---|---|---|%n");
+            for (Workload w : workloads) {
+                List<Result> cc = new ArrayList<>();
+                List<Result> jj = new ArrayList<>();
+                List<Result> cj = new ArrayList<>();
+                List<Result> jc = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    boolean cFirst = r % 2 == 0;
+                    if (cFirst) {
+                        cc.add(runC(cBench, cPort, w));
+                        jj.add(runJenet(jPort, w));
+                    } else {
+                        jj.add(runJenet(jPort, w));
+                        cc.add(runC(cBench, cPort, w));
+                    }
+                    cj.add(runC(cBench, jPort, w));
+                    jc.add(runJenet(cPort, w));
+                }
+                double c = median(cc, Result::msgPerSecond);
+                double j = median(jj, Result::msgPerSecond);
+                out.printf("| %s | %s | %s | %.2f | %s | %s | %.0f / %.0f | %.0f / %.0f |%n", w.name(), cell(cc), cell(jj), j / c,
+                        cell(cj), cell(jc), median(cc, Result::p50), median(jj, Result::p50), median(cc, Result::p99),
+                        median(jj, Result::p99));
+            }
+        } finally {
+            cServer.destroy();
+            jServer.destroy();
+            cServer.waitFor(5, TimeUnit.SECONDS);
+            jServer.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String java() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static Path buildCBench() throws IOException, InterruptedException {
+        Path out = Paths.get(C_BINARY);
+        Path src = Paths.get(C_SOURCE);
+        if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0) {
+            Process gcc = new ProcessBuilder("gcc", "-O2", "-o", out.toString(), src.toString(), "-lenet").inheritIO().start();
+            if (gcc.waitFor() != 0) {
+                throw new IllegalStateException("gcc failed: install gcc and libenet-dev (apt-get install -y gcc libenet-dev)");
+            }
+        }
+        return out;
+    }
+
+    private static Process start(List<String> command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static void awaitLine(Process p, String prefix) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith(prefix)) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (r.readLine() != null) {
+                            // discard connect/disconnect lines
+                        }
+                    } catch (IOException ignored) {
+                        // server stopped
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return;
+            }
+        }
+        throw new IllegalStateException("server exited before '" + prefix + "'");
+    }
+
+    private static Result runC(Path cBench, int port, Workload w) throws IOException, InterruptedException {
+        return parse(run(List.of(cBench.toString(), "bench", "127.0.0.1", "" + port, "" + w.count(), "" + w.size(), w.mode(),
+                "" + w.window(), "" + w.warmup())));
+    }
+
+    private static Result runJenet(int port, Workload w) throws IOException, InterruptedException {
+        return parse(run(List.of(java(), "-jar", JAR, "bench", "127.0.0.1:" + port, "--count", "" + w.count(), "--size", "" + w.size(),
+                "--mode", w.mode(), "--window", "" + w.window(), "--warmup", "" + w.warmup(), "--max-loss", "5")));
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        return out;
+    }
+
+    private static Result parse(String output) {
+        for (String line : output.split("\n")) {
+            if (line.startsWith("ok ")) {
+                String[] f = line.trim().split(" ");
+                // ok N msgs B bytes T s R msg/s p50 X us p99 Y us
+                return new Result(Double.parseDouble(f[7]), Double.parseDouble(f[10]), Double.parseDouble(f[13]));
+            }
+        }
+        throw new IllegalStateException("bench failed: " + output.trim());
+    }
+
+    private static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
+        double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String cell(List<Result> rs) {
+        double[] v = rs.stream().mapToDouble(Result::msgPerSecond).sorted().toArray();
+        double med = median(rs, Result::msgPerSecond);
+        return v.length == 1 ? String.format("%.0f", med) : String.format("%.0f (%.0f–%.0f)", med, v[0], v[v.length - 1]);
+    }
+}
