@@ -79,6 +79,25 @@ class CodecRoundTripTest {
     }
 
     @Test
+    void fastLzDecodesHandWrittenLevelTwoStreams() {
+        // Level 2 (top bits 001 in the first byte), as fastlz_compress writes for inputs of 64 KiB
+        // and more: literal "abc", then a match of 6 at distance 3.
+        FastLz f = new FastLz();
+        byte[] out = new byte[400];
+        byte[] shortMatch = {0x22, 'a', 'b', 'c', (byte) 0x80, 0x02};
+        assertThat(Arrays.copyOf(out, f.decompress(shortMatch, 0, shortMatch.length, out, 0, out.length)))
+                .isEqualTo("abcabcabc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // Literal 'a', then a match of 299 at distance 1 whose length continues over 255.
+        byte[] longMatch = {0x20, 'a', (byte) 0xE0, (byte) 0xFF, 0x23, 0x00};
+        byte[] as = new byte[300];
+        Arrays.fill(as, (byte) 'a');
+        assertThat(Arrays.copyOf(out, f.decompress(longMatch, 0, longMatch.length, out, 0, out.length))).isEqualTo(as);
+        // A match reaching before the start of the output is refused, not followed.
+        byte[] bad = {0x20, 'a', (byte) 0x80, 0x05};
+        assertThat(f.decompress(bad, 0, bad.length, out, 0, out.length)).isZero();
+    }
+
+    @Test
     void zlibRoundTrips() {
         roundTrips(Zlib::new, false);
         neverThrowsOnGarbage(Zlib::new);
