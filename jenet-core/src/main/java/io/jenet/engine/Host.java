@@ -23,6 +23,9 @@ public final class Host {
     public static final int DEFAULT_MAXIMUM_PACKET_SIZE = 32 * 1024 * 1024;
     public static final int DEFAULT_MAXIMUM_WAITING_DATA = 32 * 1024 * 1024;
     public static final int BANDWIDTH_THROTTLE_INTERVAL = 1000;
+    /** Default for {@link #setHalfOpenLimits}: no limit per address (ENet has none; NATs and
+     *  loopback put many honest clients behind one address). */
+    public static final int DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS = MAXIMUM_PEER_ID;
     /** Largest datagram the engine accepts or produces (MTU maximum plus checksum slack). */
     public static final int RECEIVE_BUFFER_SIZE = MAXIMUM_MTU + 64;
     private static final int POOL_LIMIT = 8192;
@@ -55,6 +58,16 @@ public final class Host {
     long droppedDatagrams;
     /** Data commands dropped because a peer's waiting data reached the maximum. */
     long droppedCommands;
+    /** Most pending handshakes (CONNECT received, not yet acknowledged) from one IP address. */
+    int maximumHalfOpenPerAddress = DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
+    /** Most pending handshakes in total before the oldest gives way to a new one. */
+    int maximumHalfOpen;
+    /** Whether a full host evicts its oldest pending handshake for a new CONNECT (ENet refuses it). */
+    boolean evictPendingHandshakes = true;
+    /** CONNECTs refused (no slot, too many from one address, duplicates). */
+    long refusedConnects;
+    /** Pending handshakes evicted to make room for newer ones. */
+    long evictedHalfOpen;
     final NodeList<Peer> dispatchQueue = new NodeList<>();
 
     private final ArrayDeque<OutgoingCommand> outgoingPool = new ArrayDeque<>();
@@ -83,6 +96,7 @@ public final class Host {
         this.sink = sink;
         this.random = random;
         this.peers = new Peer[peerCount];
+        this.maximumHalfOpen = peerCount;
         setChannelLimit(channelLimit);
         this.incomingBandwidth = incomingBandwidth;
         this.outgoingBandwidth = outgoingBandwidth;
@@ -168,6 +182,39 @@ public final class Host {
     /** @param count connections allowed from one IP address */
     public void setDuplicatePeers(int count) {
         duplicatePeers = Math.max(1, Math.min(MAXIMUM_PEER_ID, count));
+    }
+
+    /**
+     * Bounds pending handshakes (peers that sent CONNECT but have not acknowledged VERIFY_CONNECT),
+     * so a flood of spoofed CONNECTs cannot keep honest clients out: at most {@code perAddress}
+     * from one IP address (more are refused), and when {@code total} are pending or no slot is free
+     * the oldest pending one is dropped for the newcomer (ENet would refuse the newcomer). Defaults:
+     * no per-address limit, and all the slots — so only a full host evicts.
+     *
+     * @param perAddress pending handshakes per IP address, at least 1
+     * @param total pending handshakes in all, at least 1
+     */
+    public void setHalfOpenLimits(int perAddress, int total) {
+        maximumHalfOpenPerAddress = Math.max(1, perAddress);
+        maximumHalfOpen = Math.max(1, total);
+    }
+
+    /**
+     * @param evict whether a full host drops its oldest pending handshake for a new CONNECT (the
+     *              default) or, as C ENet, refuses the newcomer
+     */
+    public void setEvictPendingHandshakes(boolean evict) {
+        evictPendingHandshakes = evict;
+    }
+
+    /** @return CONNECTs refused (no slot, too many pending from one address, or duplicates) */
+    public long refusedConnects() {
+        return refusedConnects;
+    }
+
+    /** @return pending handshakes evicted to make room for newer ones */
+    public long evictedHalfOpen() {
+        return evictedHalfOpen;
     }
 
     /** @return number of peer slots */

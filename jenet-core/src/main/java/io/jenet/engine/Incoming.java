@@ -243,20 +243,47 @@ final class Incoming {
         int connectID = u32(d, command + CONNECT_CONNECT_ID_OFFSET);
         Peer peer = null;
         int duplicatePeers = 0;
+        int halfOpenHere = 0;
+        int halfOpen = 0;
+        Peer oldestHalfOpen = null;
         for (Peer current : host.peers) {
             if (current.state == Peer.STATE_DISCONNECTED) {
                 if (peer == null) {
                     peer = current;
                 }
-            } else if (current.state != Peer.STATE_CONNECTING && current.address != null
+                continue;
+            }
+            if (current.state == Peer.STATE_ACKNOWLEDGING_CONNECT) {
+                halfOpen++;
+                if (oldestHalfOpen == null || Time.less(current.halfOpenSince, oldestHalfOpen.halfOpenSince)) {
+                    oldestHalfOpen = current;
+                }
+            }
+            if (current.state != Peer.STATE_CONNECTING && current.address != null
                     && current.address.getAddress().equals(receivedAddress.getAddress())) {
                 if (current.address.getPort() == receivedAddress.getPort() && current.connectID == connectID) {
                     return null;
                 }
                 ++duplicatePeers;
+                if (current.state == Peer.STATE_ACKNOWLEDGING_CONNECT) {
+                    halfOpenHere++;
+                }
             }
         }
-        if (peer == null || duplicatePeers >= host.duplicatePeers) {
+        if (duplicatePeers >= host.duplicatePeers || halfOpenHere >= host.maximumHalfOpenPerAddress) {
+            host.refusedConnects++;
+            return null;
+        }
+        // Flood resilience beyond ENet (no wire change): a handshake that never completes must not
+        // hold a slot an honest client needs. When slots run out, or too many handshakes are pending,
+        // the oldest pending one gives way; its client, if real, simply retries its CONNECT.
+        if ((peer == null || halfOpen >= host.maximumHalfOpen) && oldestHalfOpen != null && host.evictPendingHandshakes) {
+            oldestHalfOpen.reset();
+            host.evictedHalfOpen++;
+            peer = oldestHalfOpen;
+        }
+        if (peer == null) {
+            host.refusedConnects++;
             return null;
         }
         if (channelCount > host.channelLimit) {
@@ -264,6 +291,7 @@ final class Incoming {
         }
         peer.setupChannels(channelCount);
         peer.state = Peer.STATE_ACKNOWLEDGING_CONNECT;
+        peer.halfOpenSince = host.serviceTime;
         peer.connectID = connectID;
         peer.address = receivedAddress;
         peer.mtu = host.mtu;

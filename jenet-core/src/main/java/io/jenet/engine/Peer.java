@@ -110,6 +110,8 @@ public final class Peer extends Node {
     long totalWaitingData;
     /** The connection completed; its CONNECT event has not been taken yet. */
     boolean connectEventPending;
+    /** When this peer's handshake began (ACKNOWLEDGING_CONNECT). */
+    int halfOpenSince;
 
     Peer(Host host, int incomingPeerID) {
         this.host = host;
