@@ -51,6 +51,8 @@ final class GodotPeer implements AutoCloseable {
         pb.environment().put("HOME", home.toString());
         pb.environment().put("XDG_DATA_HOME", home.toString());
         pb.environment().put("LANG", "en_US.UTF-8");
+        // Godot writes logs/ under its working directory: keep that in target/ too.
+        pb.directory(home.toFile());
         process = pb.start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
