@@ -5,7 +5,6 @@ import static io.jenet.protocol.Protocol.*;
 import io.jenet.compress.Compressor;
 import io.jenet.protocol.CommandWriter;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.random.RandomGenerator;
 
 /**
@@ -70,9 +69,9 @@ public final class Host {
     long evictedHalfOpen;
     final NodeList<Peer> dispatchQueue = new NodeList<>();
 
-    private final ArrayDeque<OutgoingCommand> outgoingPool = new ArrayDeque<>();
-    private final ArrayDeque<IncomingCommand> incomingPool = new ArrayDeque<>();
-    private final ArrayDeque<Acknowledgement> acknowledgementPool = new ArrayDeque<>();
+    private final NodePool<OutgoingCommand> outgoingPool = new NodePool<>(POOL_LIMIT);
+    private final NodePool<IncomingCommand> incomingPool = new NodePool<>(POOL_LIMIT);
+    private final NodePool<Acknowledgement> acknowledgementPool = new NodePool<>(POOL_LIMIT);
 
     final Outgoing outgoing;
     final Incoming incoming;
@@ -547,38 +546,32 @@ public final class Host {
     // ---- pools ----
 
     OutgoingCommand allocOutgoing() {
-        OutgoingCommand c = outgoingPool.pollFirst();
+        OutgoingCommand c = outgoingPool.poll();
         return c != null ? c : new OutgoingCommand();
     }
 
     void freeOutgoing(OutgoingCommand c) {
         c.packet = null;
-        if (outgoingPool.size() < POOL_LIMIT) {
-            outgoingPool.addFirst(c);
-        }
+        outgoingPool.offer(c);
     }
 
     IncomingCommand allocIncoming() {
-        IncomingCommand c = incomingPool.pollFirst();
+        IncomingCommand c = incomingPool.poll();
         return c != null ? c : new IncomingCommand();
     }
 
     void freeIncoming(IncomingCommand c) {
         c.packet = null;
         c.fragments = null;
-        if (incomingPool.size() < POOL_LIMIT) {
-            incomingPool.addFirst(c);
-        }
+        incomingPool.offer(c);
     }
 
     Acknowledgement allocAcknowledgement() {
-        Acknowledgement a = acknowledgementPool.pollFirst();
+        Acknowledgement a = acknowledgementPool.poll();
         return a != null ? a : new Acknowledgement();
     }
 
     void freeAcknowledgement(Acknowledgement a) {
-        if (acknowledgementPool.size() < POOL_LIMIT) {
-            acknowledgementPool.addFirst(a);
-        }
+        acknowledgementPool.offer(a);
     }
 }

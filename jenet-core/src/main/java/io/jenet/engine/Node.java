@@ -4,9 +4,4 @@ package io.jenet.engine;
 class Node {
     Node prev;
     Node next;
-
-    /** @return true while this node is linked into a list */
-    final boolean isLinked() {
-        return next != null;
-    }
 }
