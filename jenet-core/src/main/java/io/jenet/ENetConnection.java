@@ -392,7 +392,7 @@ public final class ENetConnection implements AutoCloseable {
                         continue;
                     }
                     peer.queuePacket(event.packet);
-                    return new ENetEvent(EventType.EVENT_RECEIVE, peer, 0, event.channelID);
+                    return peer.receiveEvent(event.channelID);
                 default:
                     break;
             }
@@ -676,10 +676,16 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     void sendOn(Peer peer, int channel, ByteBuffer data, int flags) {
-        int length = data.remaining();
-        byte[] copy = new byte[length];
-        data.get(copy);
-        sendOn(peer, channel, copy, 0, length, flags);
+        Packet packet = host.createPacket(data, flags);
+        if (!peer.send(channel, packet)) {
+            throw new IllegalStateException("packet could not be queued (peer state " + peer.state() + ")");
+        }
+    }
+
+    void recycle(Packet packet) {
+        if (host != null) {
+            host.recycle(packet);
+        }
     }
 
     void holdWaitingData(Peer peer, long delta) {

@@ -236,8 +236,9 @@ public final class ENetPacketPeer {
         if (p == null) {
             return null;
         }
+        byte[] copy = java.util.Arrays.copyOf(p.data(), p.length());
         release(p);
-        return p.length() == p.data().length ? p.data() : java.util.Arrays.copyOf(p.data(), p.length());
+        return copy;
     }
 
     /**
@@ -265,6 +266,19 @@ public final class ENetPacketPeer {
         if (peer != null && peer.userData == this) {
             peer.adjustWaitingData(-p.length());
         }
+        connection.recycle(p);
+    }
+
+    /** The RECEIVE event for each channel, made once: receiving allocates no event objects. */
+    private final ENetEvent[] receiveEvents = new ENetEvent[256];
+
+    ENetEvent receiveEvent(int channel) {
+        ENetEvent e = receiveEvents[channel];
+        if (e == null) {
+            e = new ENetEvent(ENetConnection.EventType.EVENT_RECEIVE, this, 0, channel);
+            receiveEvents[channel] = e;
+        }
+        return e;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
 import io.jenet.engine.Peer;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,8 +44,27 @@ public class EngineBenchmark {
     private Host a;
     private Host b;
     private Peer peer;
-    private final ArrayDeque<byte[]> toA = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> toB = new ArrayDeque<>();
+    /** The in-memory network: preallocated datagram slots, so the benchmark itself allocates nothing. */
+    private static final class Wire {
+        final byte[][] slots = new byte[512][4200];
+        final int[] lengths = new int[512];
+        int head;
+        int tail;
+
+        int put(byte[] data, int off, int len) {
+            System.arraycopy(data, off, slots[tail], 0, len);
+            lengths[tail] = len;
+            tail = (tail + 1) & 511;
+            return len;
+        }
+
+        boolean isEmpty() {
+            return head == tail;
+        }
+    }
+
+    private final Wire toA = new Wire();
+    private final Wire toB = new Wire();
     private final InetSocketAddress addressA = new InetSocketAddress("10.0.0.1", 1);
     private final InetSocketAddress addressB = new InetSocketAddress("10.0.0.2", 2);
     private final Event event = new Event();
@@ -55,14 +73,8 @@ public class EngineBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        a = new Host(1, 0, 0, 0, (to, data, off, len) -> {
-            toB.add(java.util.Arrays.copyOfRange(data, off, off + len));
-            return len;
-        }, new SplittableRandom(1));
-        b = new Host(1, 0, 0, 0, (to, data, off, len) -> {
-            toA.add(java.util.Arrays.copyOfRange(data, off, off + len));
-            return len;
-        }, new SplittableRandom(2));
+        a = new Host(1, 0, 0, 0, (to, data, off, len) -> toB.put(data, off, len), new SplittableRandom(1));
+        b = new Host(1, 0, 0, 0, (to, data, off, len) -> toA.put(data, off, len), new SplittableRandom(2));
         peer = a.connect(addressB, 1, 0);
         for (int i = 0; i < 20 && peer.state() != Peer.STATE_CONNECTED; i++) {
             pump();
@@ -78,18 +90,20 @@ public class EngineBenchmark {
         now++;
         a.service(now);
         while (!toB.isEmpty()) {
-            byte[] d = toB.poll();
-            b.receive(d, 0, d.length, addressA, now);
+            b.receive(toB.slots[toB.head], 0, toB.lengths[toB.head], addressA, now);
+            toB.head = (toB.head + 1) & 511;
         }
         b.service(now);
         while (b.checkEvents(event)) {
             if (event.type == Event.TYPE_RECEIVE) {
                 received++;
+                // As ENetPacketPeer.getPacket(ByteBuffer) does after copying the bytes out.
+                b.recycle(event.packet);
             }
         }
         while (!toA.isEmpty()) {
-            byte[] d = toA.poll();
-            a.receive(d, 0, d.length, addressB, now);
+            a.receive(toA.slots[toA.head], 0, toA.lengths[toA.head], addressB, now);
+            toA.head = (toA.head + 1) & 511;
         }
         while (a.checkEvents(event)) {
             // acknowledgements only

@@ -69,6 +69,7 @@ public final class Host {
     long evictedHalfOpen;
     final NodeList<Peer> dispatchQueue = new NodeList<>();
 
+    final PacketPool packets = new PacketPool();
     private final NodePool<OutgoingCommand> outgoingPool = new NodePool<>(POOL_LIMIT);
     private final NodePool<IncomingCommand> incomingPool = new NodePool<>(POOL_LIMIT);
     private final NodePool<Acknowledgement> acknowledgementPool = new NodePool<>(POOL_LIMIT);
@@ -357,9 +358,34 @@ public final class Host {
      * @return the packet
      */
     public Packet createPacket(byte[] data, int offset, int length, int flags) {
-        byte[] copy = new byte[length];
-        System.arraycopy(data, offset, copy, 0, length);
-        return new Packet(copy, length, flags);
+        Packet p = packets.take(length, flags);
+        System.arraycopy(data, offset, p.data, 0, length);
+        return p;
+    }
+
+    /**
+     * Creates a packet holding a copy of the buffer's remaining bytes; the position moves to the limit.
+     *
+     * @param data bytes
+     * @param flags ENet packet flags
+     * @return the packet
+     */
+    public Packet createPacket(java.nio.ByteBuffer data, int flags) {
+        Packet p = packets.take(data.remaining(), flags);
+        data.get(p.data, 0, p.length);
+        return p;
+    }
+
+    /**
+     * Gives back a delivered packet once its bytes have been copied out, so its buffer is reused.
+     * The packet must not be used afterwards.
+     *
+     * @param packet a packet from a RECEIVE event
+     */
+    public void recycle(Packet packet) {
+        if (packet.referenceCount == 0) {
+            packets.give(packet);
+        }
     }
 
     /**

@@ -97,10 +97,10 @@ final class Outgoing {
         return null;
     }
 
-    private static void releasePacket(Packet packet) {
+    private void releasePacket(Packet packet) {
         --packet.referenceCount;
         if (packet.referenceCount == 0) {
-            packet.flags |= Packet.FLAG_SENT;
+            host.packets.give(packet);
         }
     }
 

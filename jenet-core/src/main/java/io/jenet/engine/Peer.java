@@ -406,8 +406,8 @@ public final class Peer extends Node {
     private void resetOutgoingCommands(NodeList<OutgoingCommand> queue) {
         while (!queue.isEmpty()) {
             OutgoingCommand c = queue.removeFirst();
-            if (c.packet != null) {
-                c.packet.referenceCount--;
+            if (c.packet != null && --c.packet.referenceCount == 0) {
+                host.packets.give(c.packet);
             }
             host.freeOutgoing(c);
         }
@@ -422,8 +422,10 @@ public final class Peer extends Node {
             }
             NodeList.remove(ic);
             if (ic.packet != null) {
-                ic.packet.referenceCount--;
                 totalWaitingData -= Math.min(totalWaitingData, ic.packet.length);
+                if (--ic.packet.referenceCount == 0) {
+                    host.packets.give(ic.packet);
+                }
             }
             host.freeIncoming(ic);
         }
@@ -780,11 +782,14 @@ public final class Peer extends Node {
             host.droppedCommands++;
             return null;
         }
-        byte[] bytes = new byte[dataLength];
+        Packet packet = host.packets.take(dataLength, packetFlags);
         if (data != null) {
-            System.arraycopy(data, dataOffset, bytes, 0, dataLength);
+            System.arraycopy(data, dataOffset, packet.data, 0, dataLength);
+        } else {
+            // Fragments fill it in; a recycled buffer must not show another packet's bytes where a
+            // malformed fragment set leaves a gap.
+            Arrays.fill(packet.data, 0, dataLength, (byte) 0);
         }
-        Packet packet = new Packet(bytes, dataLength, packetFlags);
         IncomingCommand ic = host.allocIncoming();
         ic.reliableSequenceNumber = reliableSequenceNumber;
         ic.unreliableSequenceNumber = unreliableSequenceNumber & 0xFFFF;
