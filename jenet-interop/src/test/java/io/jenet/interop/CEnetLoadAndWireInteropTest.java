@@ -198,10 +198,11 @@ class CEnetLoadAndWireInteropTest {
                     server.cmd("checksum");
                     client.cmd("checksum");
                 }
-                int port = server.host(0, 4, 0, 0, 0);
+                // Capture first: the processes run on their own, and CONNECT must not beat the command.
                 server.cmd("capture 1");
-                client.host(0, 1, 0, 0, 0);
                 client.cmd("capture 1");
+                int port = server.host(0, 4, 0, 0, 0);
+                client.host(0, 1, 0, 0, 0);
                 int id = client.connect("127.0.0.1", port, 2, 5);
                 server.awaitCount("connect ", 1, 5000);
                 exerciseFromC(client, id);
@@ -236,8 +237,8 @@ class CEnetLoadAndWireInteropTest {
     @Test
     void theDatagramsJenetSendsAreAcceptedByCAndDecodeCompletely() throws Exception {
         try (CPeer c = new CPeer(); ENetConnection client = new ENetConnection()) {
-            int port = c.host(0, 4, 0, 0, 0);
             c.cmd("capture 1");
+            int port = c.host(0, 4, 0, 0, 0);
             client.createHost(1, 0, 50_000, 60_000);
             JenetSide side = new JenetSide(client);
             ENetPacketPeer peer = client.connectToHost("127.0.0.1", port, 2, 5);

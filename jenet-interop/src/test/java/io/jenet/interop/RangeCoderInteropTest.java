@@ -68,9 +68,9 @@ class RangeCoderInteropTest {
     static List<byte[]> sessionDatagrams() throws Exception {
         List<byte[]> out = new ArrayList<>();
         try (CPeer c = new CPeer(); io.jenet.ENetConnection client = new io.jenet.ENetConnection()) {
-            int port = c.host(0, 4, 0, 0, 0);
             c.cmd("capture 1");
             c.cmd("echo 1");
+            int port = c.host(0, 4, 0, 0, 0);
             client.createHost(1, 0);
             JenetSide side = new JenetSide(client);
             io.jenet.ENetPacketPeer peer = client.connectToHost("127.0.0.1", port, 3, 0);
