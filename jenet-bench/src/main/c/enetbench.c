@@ -37,6 +37,8 @@ static int serve(int port) {
     ENetAddress a = {.host = ENET_HOST_ANY, .port = (enet_uint16) port};
     ENetHost *h = enet_host_create(&a, 4000, 0, 0, 0);
     if (!h) { fprintf(stderr, "cannot bind %d\n", port); return 1; }
+    ENetAddress bound;
+    if (enet_socket_get_address(h->socket, &bound) == 0) port = bound.port;
     printf("listening on port %d\n", port);
     fflush(stdout);
     signal(SIGTERM, stop);

@@ -81,13 +81,12 @@ public final class LoopbackHarness {
         if (!Files.exists(Paths.get(JAR))) {
             throw new IllegalStateException(JAR + " missing: run ./mvnw -q -B install -DskipTests first");
         }
-        int cPort = 7700 + (int) (ProcessHandle.current().pid() % 100) * 2;
-        int jPort = cPort + 1;
-        Process cServer = start(List.of(cBench.toString(), "serve", "" + cPort));
-        Process jServer = start(List.of(java(), "-jar", JAR, "serve", "--port", "" + jPort, "--echo", "--peers", "64"));
+        // Both servers bind a free port (0) and say which.
+        Process cServer = start(List.of(cBench.toString(), "serve", "0"));
+        Process jServer = start(List.of(java(), "-jar", JAR, "serve", "--port", "0", "--echo", "--peers", "64"));
         try {
-            awaitLine(cServer, "listening");
-            awaitLine(jServer, "listening");
+            int cPort = awaitPort(cServer);
+            int jPort = awaitPort(jServer);
             out.printf("| workload | C→C msg/s | jenet→jenet msg/s | ratio | C→jenet | jenet→C | p50 µs C / jenet | p99 µs C / jenet |%n");
             out.printf("|---|---|---|---|---|---|---|---|%n");
             for (Workload w : workloads) {
@@ -141,11 +140,12 @@ public final class LoopbackHarness {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static void awaitLine(Process p, String prefix) throws IOException {
+    private static int awaitPort(Process p) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = r.readLine()) != null) {
-            if (line.startsWith(prefix)) {
+            if (line.startsWith("listening on port ")) {
+                int port = Integer.parseInt(line.substring("listening on port ".length()).trim());
                 Thread drain = new Thread(() -> {
                     try {
                         while (r.readLine() != null) {
@@ -157,10 +157,10 @@ public final class LoopbackHarness {
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return;
+                return port;
             }
         }
-        throw new IllegalStateException("server exited before '" + prefix + "'");
+        throw new IllegalStateException("server exited before saying its port");
     }
 
     private static Result runC(Path cBench, int port, Workload w) throws IOException, InterruptedException {
