@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code jenet serve}: an ENet server, optionally echoing every packet back. */
+/** {@code jenet serve}: an ENet server, optionally echoing every packet back or relaying it to the others. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run an ENet server until interrupted.")
 final class ServeCommand implements Runnable {
     @Option(names = "--port", required = true, description = "UDP port (0 = any free port).")
@@ -34,9 +34,13 @@ final class ServeCommand implements Runnable {
     @Option(names = "--echo", description = "Send every packet back to its sender, same channel and flags.")
     boolean echo;
 
+    @Option(names = "--relay", description = "Send every packet to every other peer, same channel and flags (a chat relay).")
+    boolean relay;
+
     @Override
     public void run() {
         EchoServer server = new EchoServer(bind, port, peers, channels, Options.compression(compress), checksum, echo, System.out);
+        server.relay = relay;
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
@@ -62,6 +66,8 @@ final class ServeCommand implements Runnable {
         private final ENetConnection.CompressionMode mode;
         private final boolean checksum;
         private final boolean echo;
+        /** Forward every packet to every other connected peer. */
+        volatile boolean relay;
         private final PrintStream out;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final CountDownLatch bound = new CountDownLatch(1);
@@ -109,14 +115,14 @@ final class ServeCommand implements Runnable {
                 while (running.get()) {
                     ENetEvent e = host.service(50);
                     while (e.type() != ENetConnection.EventType.EVENT_NONE) {
-                        handle(e);
+                        handle(host, e);
                         e = host.service(0);
                     }
                 }
             }
         }
 
-        private void handle(ENetEvent e) {
+        private void handle(ENetConnection host, ENetEvent e) {
             ENetPacketPeer peer = e.peer();
             switch (e.type()) {
                 case EVENT_CONNECT -> out.println("connect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data());
@@ -126,6 +132,14 @@ final class ServeCommand implements Runnable {
                     byte[] packet = peer.getPacket();
                     if (echo && peer.isActive() && peer.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED) {
                         peer.send(e.channel(), packet, flags);
+                    }
+                    if (relay) {
+                        for (ENetPacketPeer other : host.getPeers()) {
+                            if (other != peer && other.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED
+                                    && e.channel() < other.getChannels()) {
+                                other.send(e.channel(), packet, flags);
+                            }
+                        }
                     }
                 }
                 case EVENT_ERROR -> out.println("error: service failed");
