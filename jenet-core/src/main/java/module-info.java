@@ -4,6 +4,7 @@
  */
 module io.jenet {
     requires com.github.luben.zstd_jni;
+    requires jdk.jfr;
 
     exports io.jenet;
 }

@@ -553,6 +553,7 @@ public final class Host {
     void notifyConnect(Peer peer) {
         recalculateBandwidthLimits = true;
         changeState(peer, Peer.STATE_CONNECTED);
+        JenetEvents.connect(peer);
         peer.connectEventPending = true;
         peer.markForDispatch();
     }

@@ -156,9 +156,11 @@ final class Outgoing {
                     && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
                         || ((c.sendAttempts >= 33 || (1L << (c.sendAttempts - 1)) >= peer.timeoutLimit)
                             && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
+                JenetEvents.timeout(peer);
                 host.notifyDisconnect(peer);
                 return true;
             }
+            JenetEvents.retransmission(peer, c);
             ++peer.packetsLost;
             c.roundTripTimeout *= 2;
             NodeList.remove(c);

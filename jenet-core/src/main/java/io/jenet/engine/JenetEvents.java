@@ -1,0 +1,91 @@
+package io.jenet.engine;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+
+/**
+ * JDK Flight Recorder events for what an operator wants on a timeline: connections, disconnections,
+ * timeouts and retransmissions. Disabled events cost a branch; enable them with
+ * {@code -XX:StartFlightRecording} or a recording that turns on {@code io.jenet.*}.
+ */
+final class JenetEvents {
+    private JenetEvents() {}
+
+    /** A connection completed. */
+    @Name("io.jenet.Connect")
+    @Label("ENet Connect")
+    @Category({"jenet", "Connections"})
+    @Description("An ENet connection completed")
+    static final class Connect extends Event {
+        @Label("Remote")
+        String remote;
+        @Label("Peer ID")
+        int peerID;
+        @Label("Channels")
+        int channels;
+    }
+
+    /** A peer timed out: no acknowledgement within the peer's timeout bounds. */
+    @Name("io.jenet.Timeout")
+    @Label("ENet Timeout")
+    @Category({"jenet", "Connections"})
+    @Description("An ENet peer timed out")
+    static final class Timeout extends Event {
+        @Label("Remote")
+        String remote;
+        @Label("Peer ID")
+        int peerID;
+        @Label("Round Trip Time (ms)")
+        long roundTripTime;
+    }
+
+    /** A reliable command was resent after its timer expired. */
+    @Name("io.jenet.Retransmission")
+    @Label("ENet Retransmission")
+    @Category({"jenet", "Reliability"})
+    @Description("A reliable ENet command was resent")
+    static final class Retransmission extends Event {
+        @Label("Remote")
+        String remote;
+        @Label("Channel")
+        int channel;
+        @Label("Reliable Sequence Number")
+        int reliableSequenceNumber;
+        @Label("Send Attempts")
+        int sendAttempts;
+    }
+
+    static void connect(Peer peer) {
+        Connect e = new Connect();
+        if (e.isEnabled()) {
+            e.remote = String.valueOf(peer.address);
+            e.peerID = peer.incomingPeerID;
+            e.channels = peer.channelCount;
+            e.commit();
+        }
+    }
+
+    static void timeout(Peer peer) {
+        Timeout e = new Timeout();
+        if (e.isEnabled()) {
+            e.remote = String.valueOf(peer.address);
+            e.peerID = peer.incomingPeerID;
+            e.roundTripTime = peer.roundTripTime;
+            e.commit();
+        }
+    }
+
+    static void retransmission(Peer peer, OutgoingCommand c) {
+        Retransmission e = new Retransmission();
+        if (e.isEnabled()) {
+            e.remote = String.valueOf(peer.address);
+            e.channel = c.channelID();
+            e.reliableSequenceNumber = c.reliableSequenceNumber;
+            e.sendAttempts = c.sendAttempts;
+            e.commit();
+        }
+    }
+}
