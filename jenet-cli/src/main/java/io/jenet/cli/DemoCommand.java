@@ -26,6 +26,9 @@ final class DemoCommand implements Runnable {
     @Option(names = "--seconds", defaultValue = "10", description = "How long the clients send (default: ${DEFAULT-VALUE}).")
     int seconds;
 
+    @Option(names = "--json", description = "After the summary, print one JSON line with the results (for machines).")
+    boolean json;
+
     @Option(names = "--clients", defaultValue = "4", description = "Number of clients (default: ${DEFAULT-VALUE}).")
     int clientCount;
 
@@ -195,8 +198,27 @@ final class DemoCommand implements Runnable {
             out.printf("%-7d %-20s rtt %.0f ms%n", c.id, "", c.lastRtt);
         }
         out.println(ok ? "demo ok" : "demo FAILED");
+        if (json) {
+            out.println(json(clients, ok));
+        }
         out.flush();
         return ok;
+    }
+
+    private String json(List<DemoClient> clients, boolean ok) {
+        StringBuilder b = new StringBuilder("{\"ok\":").append(ok).append(",\"seconds\":").append(seconds).append(",\"clients\":[");
+        for (int i = 0; i < clients.size(); i++) {
+            DemoClient c = clients.get(i);
+            b.append(i == 0 ? "" : ",").append("{\"id\":").append(c.id).append(",\"rttMs\":").append(Math.round(c.lastRtt))
+                    .append(",\"failure\":").append(c.failure == null ? "null" : "\"" + c.failure.replace("\"", "'") + "\"")
+                    .append(",\"kinds\":{");
+            for (Kind k : Kind.values()) {
+                b.append(k.ordinal() == 0 ? "" : ",").append('"').append(k.name()).append("\":{\"sent\":")
+                        .append(c.sent[k.ordinal()]).append(",\"echoed\":").append(c.echoed[k.ordinal()]).append('}');
+            }
+            b.append("}}");
+        }
+        return b.append("]}").toString();
     }
 
     /** One client on its own thread with its own connection. */

@@ -94,9 +94,12 @@ class CliTest {
 
     @Test
     void demoSucceeds() {
-        Run r = run("demo", "--seconds", "2", "--clients", "2");
+        Run r = run("demo", "--seconds", "2", "--clients", "2", "--json");
         assertThat(r.status()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("demo ok").contains("RELIABLE_LARGE").contains("all intact, in order");
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElse("");
+        assertThat(json).startsWith("{\"ok\":true,\"seconds\":2,\"clients\":[{\"id\":0,").contains("\"RELIABLE\":{\"sent\":")
+                .endsWith("]}");
     }
 
     @Test
