@@ -3,7 +3,9 @@
  * `jenet serve --echo` and `jenet bench`, and printing the same result line, so the two can be
  * compared (and mixed) in one run.
  *   enetbench serve PORT
- *   enetbench bench HOST PORT COUNT SIZE reliable|unreliable|unsequenced WINDOW [WARMUP]
+ *   enetbench bench HOST PORT COUNT SIZE reliable|unreliable|unsequenced WINDOW [WARMUP [CLIENTS]]
+ *     CLIENTS peers of one host, each with its own window and COUNT packets
+ *   enetbench idle HOST PORT N      N connected peers kept idle until SIGTERM
  * Build: gcc -O2 -o enetbench enetbench.c -lenet
  */
 #include <enet/enet.h>
@@ -23,14 +25,23 @@ static uint64_t now_ns(void) {
     return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
 }
 
-/* Same payload as jenet's BenchCommand.payload. */
+/* Same payload as jenet's BenchCommand.fill: bytes 4.. are successive outputs (bits 16..23) of the
+ * LCG x = x*A + C seeded from the sequence number, computed as four interleaved lanes stepping 4 at
+ * a time (the same bytes as one serial chain, without its latency). */
+#define LCG_A 1103515245u
+#define LCG_C 12345u
 static void payload(uint8_t *b, int size, uint32_t seq) {
+    const uint32_t a4 = LCG_A * LCG_A * LCG_A * LCG_A, c4 = LCG_C * (1u + LCG_A + LCG_A * LCG_A + LCG_A * LCG_A * LCG_A);
     b[0] = (uint8_t) (seq >> 24); b[1] = (uint8_t) (seq >> 16); b[2] = (uint8_t) (seq >> 8); b[3] = (uint8_t) seq;
-    uint32_t x = seq * 0x9E3779B9u + 1u;
-    for (int i = 4; i < size; i++) {
-        x = x * 1103515245u + 12345u;
-        b[i] = (uint8_t) (x >> 16);
+    uint32_t x1 = (seq * 0x9E3779B9u + 1u) * LCG_A + LCG_C, x2 = x1 * LCG_A + LCG_C, x3 = x2 * LCG_A + LCG_C, x4 = x3 * LCG_A + LCG_C;
+    int i = 4;
+    for (; i + 3 < size; i += 4) {
+        b[i] = (uint8_t) (x1 >> 16); b[i + 1] = (uint8_t) (x2 >> 16); b[i + 2] = (uint8_t) (x3 >> 16); b[i + 3] = (uint8_t) (x4 >> 16);
+        x1 = x1 * a4 + c4; x2 = x2 * a4 + c4; x3 = x3 * a4 + c4; x4 = x4 * a4 + c4;
     }
+    if (i < size) b[i++] = (uint8_t) (x1 >> 16);
+    if (i < size) b[i++] = (uint8_t) (x2 >> 16);
+    if (i < size) b[i] = (uint8_t) (x3 >> 16);
 }
 
 static int serve(int port) {
@@ -71,44 +82,64 @@ typedef struct {
     double seconds;
 } phase_result;
 
-/* Sends COUNT packets numbered from BASE keeping WINDOW unanswered; echoes below BASE are stale. */
-static int phase(ENetHost *h, ENetPeer *peer, int count, int base, int size, int reliable, int sequenced,
+/* One client's echo stream: a peer of the bench host with its own window and checks. */
+typedef struct {
+    ENetPeer *peer;
+    int next_send, next_expected, in_flight, echoed, lost, last;
+    uint64_t *sent_at;
+    char *answered, *lostmark;
+} stream;
+
+/* Each of N streams sends COUNT packets numbered from BASE keeping WINDOW unanswered; echoes below
+ * BASE are stale warmup. All streams share one host, serviced by this one thread, as in ENet. */
+static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, int reliable, int sequenced,
                  enet_uint32 flags, int window, phase_result *res) {
     ENetEvent e;
-    uint64_t *sent_at = calloc((size_t) count, sizeof *sent_at);
-    char *answered = calloc((size_t) count, 1), *lostmark = calloc((size_t) count, 1);
     uint8_t *buf = malloc((size_t) size), *want = malloc((size_t) size);
-    int next_send = 0, next_expected = 0, in_flight = 0, echoed = 0, lost = 0, rtt_n = 0, last = -1;
-    res->rtt = calloc((size_t) count, sizeof *res->rtt);
+    for (int i = 0; i < n; i++) {
+        s[i].next_send = s[i].next_expected = s[i].in_flight = s[i].echoed = s[i].lost = 0;
+        s[i].last = -1;
+        s[i].sent_at = calloc((size_t) count, sizeof *s[i].sent_at);
+        s[i].answered = calloc((size_t) count, 1);
+        s[i].lostmark = calloc((size_t) count, 1);
+    }
+    int rtt_n = 0;
+    long total = (long) count * n, finished = 0;
+    res->rtt = calloc((size_t) total, sizeof *res->rtt);
     uint64_t start = now_ns(), last_progress = start;
-    while (echoed + lost < count) {
-        while (in_flight < window && next_send < count) {
-            payload(buf, size, (uint32_t) (base + next_send));
-            sent_at[next_send] = now_ns();
-            enet_peer_send(peer, 0, enet_packet_create(buf, (size_t) size, flags));
-            next_send++;
-            in_flight++;
+    while (finished < total) {
+        for (int i = 0; i < n; i++) {
+            stream *c = &s[i];
+            while (c->in_flight < window && c->next_send < count) {
+                payload(buf, size, (uint32_t) (base + c->next_send));
+                c->sent_at[c->next_send] = now_ns();
+                enet_peer_send(c->peer, 0, enet_packet_create(buf, (size_t) size, flags));
+                c->next_send++;
+                c->in_flight++;
+            }
         }
         int r = enet_host_service(h, &e, 1);
         while (r > 0) {
             if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL disconnected\n"); return 1; }
             if (e.type == ENET_EVENT_TYPE_RECEIVE) {
+                stream *c = (stream *) e.peer->data;
                 uint8_t *p = e.packet->data;
                 int wire = (int) ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]);
                 int seq = wire - base;
                 if (wire >= 0 && seq < 0) { enet_packet_destroy(e.packet); r = enet_host_check_events(h, &e); continue; }
                 payload(want, size, (uint32_t) wire);
-                if (seq < 0 || seq >= next_send || (int) e.packet->dataLength != size || memcmp(want, p, (size_t) size)) { printf("FAIL corrupt echo %d\n", seq); return 1; }
-                if (reliable && seq != next_expected) { printf("FAIL order: got %d expected %d\n", seq, next_expected); return 1; }
-                if (answered[seq]) { printf("FAIL duplicate %d\n", seq); return 1; }
-                if (sequenced && seq < last) { printf("FAIL out of order %d after %d\n", seq, last); return 1; }
-                if (lostmark[seq]) { lost--; in_flight++; }
-                answered[seq] = 1;
-                if (seq > last) last = seq;
-                res->rtt[rtt_n++] = now_ns() - sent_at[seq];
-                if (reliable) next_expected++;
-                echoed++;
-                in_flight--;
+                if (seq < 0 || seq >= c->next_send || (int) e.packet->dataLength != size || memcmp(want, p, (size_t) size)) { printf("FAIL corrupt echo %d\n", seq); return 1; }
+                if (reliable && seq != c->next_expected) { printf("FAIL order: got %d expected %d\n", seq, c->next_expected); return 1; }
+                if (c->answered[seq]) { printf("FAIL duplicate %d\n", seq); return 1; }
+                if (sequenced && seq < c->last) { printf("FAIL out of order %d after %d\n", seq, c->last); return 1; }
+                if (c->lostmark[seq]) { c->lost--; c->in_flight++; finished--; }
+                c->answered[seq] = 1;
+                if (seq > c->last) c->last = seq;
+                res->rtt[rtt_n++] = now_ns() - c->sent_at[seq];
+                if (reliable) c->next_expected++;
+                c->echoed++;
+                c->in_flight--;
+                finished++;
                 last_progress = now_ns();
                 enet_packet_destroy(e.packet);
             }
@@ -116,49 +147,108 @@ static int phase(ENetHost *h, ENetPeer *peer, int count, int base, int size, int
         }
         if (!reliable) {
             uint64_t t = now_ns();
-            while (next_expected < next_send && (answered[next_expected] || lostmark[next_expected] || t - sent_at[next_expected] > 1000000000ull)) {
-                if (!answered[next_expected] && !lostmark[next_expected]) { lostmark[next_expected] = 1; lost++; in_flight--; }
-                next_expected++;
+            for (int i = 0; i < n; i++) {
+                stream *c = &s[i];
+                while (c->next_expected < c->next_send && (c->answered[c->next_expected] || c->lostmark[c->next_expected] || t - c->sent_at[c->next_expected] > 1000000000ull)) {
+                    if (!c->answered[c->next_expected] && !c->lostmark[c->next_expected]) { c->lostmark[c->next_expected] = 1; c->lost++; c->in_flight--; finished++; }
+                    c->next_expected++;
+                }
             }
         }
         if (now_ns() - last_progress > 30000000000ull) { printf("FAIL no progress\n"); return 1; }
     }
     res->seconds = (now_ns() - start) / 1e9;
-    res->echoed = echoed;
-    res->lost = lost;
+    res->echoed = 0;
+    res->lost = 0;
+    for (int i = 0; i < n; i++) {
+        res->echoed += s[i].echoed;
+        res->lost += s[i].lost;
+        free(s[i].sent_at); free(s[i].answered); free(s[i].lostmark);
+    }
     res->rtt_n = rtt_n;
-    free(sent_at); free(answered); free(lostmark); free(buf); free(want);
+    free(buf); free(want);
     return 0;
 }
 
-static int bench(const char *host, int port, int count, int size, const char *mode, int window, int warmup) {
-    int reliable = !strcmp(mode, "reliable"), sequenced = !strcmp(mode, "unreliable");
-    enet_uint32 flags = reliable ? ENET_PACKET_FLAG_RELIABLE : sequenced ? 0 : ENET_PACKET_FLAG_UNSEQUENCED;
-    if (!reliable && size > 1392 - 28) flags |= ENET_PACKET_FLAG_UNRELIABLE_FRAGMENT;
-    ENetHost *h = enet_host_create(NULL, 1, 1, 0, 0);
+/* Connects N peers of one host to HOST:PORT; returns 0 once all are connected. */
+static int connect_all(ENetHost *h, const char *host, int port, stream *s, int n) {
     ENetAddress a;
     enet_address_set_host(&a, host);
     a.port = (enet_uint16) port;
-    ENetPeer *peer = enet_host_connect(h, &a, 1, 0);
+    for (int i = 0; i < n; i++) {
+        s[i].peer = enet_host_connect(h, &a, 1, (enet_uint32) i);
+        if (!s[i].peer) { printf("FAIL no free peer for client %d\n", i); return 1; }
+        s[i].peer->data = &s[i];
+    }
+    int connected = 0;
+    uint64_t deadline = now_ns() + 30000000000ull;
     ENetEvent e;
-    if (enet_host_service(h, &e, 5000) <= 0 || e.type != ENET_EVENT_TYPE_CONNECT) { printf("FAIL could not connect\n"); return 1; }
+    while (connected < n) {
+        if (now_ns() > deadline) { printf("FAIL could not connect (%d of %d)\n", connected, n); return 1; }
+        int r = enet_host_service(h, &e, 10);
+        while (r > 0) {
+            if (e.type == ENET_EVENT_TYPE_CONNECT) connected++;
+            else if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL refused (%d of %d connected)\n", connected, n); return 1; }
+            else if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
+            r = enet_host_check_events(h, &e);
+        }
+    }
+    return 0;
+}
+
+static void disconnect_all(ENetHost *h, stream *s, int n) {
+    for (int i = 0; i < n; i++) enet_peer_disconnect(s[i].peer, 0);
+    int left = n;
+    ENetEvent e;
+    uint64_t end = now_ns() + 3000000000ull;
+    while (left > 0 && now_ns() < end && enet_host_service(h, &e, 10) >= 0) {
+        if (e.type == ENET_EVENT_TYPE_DISCONNECT) left--;
+        else if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
+    }
+}
+
+static int bench(const char *host, int port, int count, int size, const char *mode, int window, int warmup, int clients) {
+    int reliable = !strcmp(mode, "reliable"), sequenced = !strcmp(mode, "unreliable");
+    enet_uint32 flags = reliable ? ENET_PACKET_FLAG_RELIABLE : sequenced ? 0 : ENET_PACKET_FLAG_UNSEQUENCED;
+    if (!reliable && size > 1392 - 28) flags |= ENET_PACKET_FLAG_UNRELIABLE_FRAGMENT;
+    ENetHost *h = enet_host_create(NULL, (size_t) clients, 1, 0, 0);
+    stream *s = calloc((size_t) clients, sizeof *s);
+    if (!h || connect_all(h, host, port, s, clients)) return 1;
     phase_result res;
     if (warmup > 0) {
-        if (phase(h, peer, warmup, 0, size, reliable, sequenced, flags, window, &res)) return 1;
+        if (phase(h, s, clients, warmup, 0, size, reliable, sequenced, flags, window, &res)) return 1;
         free(res.rtt);
     }
-    if (phase(h, peer, count, warmup, size, reliable, sequenced, flags, window, &res)) return 1;
+    if (phase(h, s, clients, count, warmup, size, reliable, sequenced, flags, window, &res)) return 1;
     qsort(res.rtt, (size_t) res.rtt_n, sizeof *res.rtt, cmp_u64);
     uint64_t p50 = res.rtt_n ? res.rtt[(size_t) res.rtt_n * 50 / 100] / 1000 : 0;
     uint64_t p99 = res.rtt_n ? res.rtt[(size_t) res.rtt_n * 99 / 100] / 1000 : 0;
     if (res.lost) fprintf(stderr, "lost %d\n", res.lost);
     printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us\n", res.echoed, size, res.seconds,
            (long) (res.echoed / res.seconds), (unsigned long) p50, (unsigned long) p99);
-    enet_peer_disconnect(peer, 0);
-    uint64_t end = now_ns() + 3000000000ull;
-    while (now_ns() < end && enet_host_service(h, &e, 10) >= 0) {
-        if (e.type == ENET_EVENT_TYPE_DISCONNECT) break;
+    disconnect_all(h, s, clients);
+    enet_host_destroy(h);
+    return 0;
+}
+
+/* Connects N idle peers, says so, and keeps them alive (ENet's pings only) until SIGTERM. */
+static int idle(const char *host, int port, int n) {
+    ENetHost *h = enet_host_create(NULL, (size_t) n, 1, 0, 0);
+    stream *s = calloc((size_t) n, sizeof *s);
+    if (!h || connect_all(h, host, port, s, n)) return 1;
+    printf("connected %d\n", n);
+    signal(SIGTERM, stop);
+    signal(SIGINT, stop);
+    ENetEvent e;
+    while (running) {
+        int r = enet_host_service(h, &e, 50);
+        while (r > 0) {
+            if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL peer lost while idle\n"); return 1; }
+            if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
+            r = enet_host_check_events(h, &e);
+        }
     }
+    disconnect_all(h, s, n);
     enet_host_destroy(h);
     return 0;
 }
@@ -168,7 +258,9 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 3 && !strcmp(argv[1], "serve")) return serve(atoi(argv[2]));
     if (argc >= 8 && !strcmp(argv[1], "bench"))
-        return bench(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argv[6], atoi(argv[7]), argc >= 9 ? atoi(argv[8]) : 0);
-    fprintf(stderr, "usage: enetbench serve PORT | bench HOST PORT COUNT SIZE MODE WINDOW [WARMUP]\n");
+        return bench(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argv[6], atoi(argv[7]), argc >= 9 ? atoi(argv[8]) : 0,
+                     argc >= 10 ? atoi(argv[9]) : 1);
+    if (argc >= 5 && !strcmp(argv[1], "idle")) return idle(argv[2], atoi(argv[3]), atoi(argv[4]));
+    fprintf(stderr, "usage: enetbench serve PORT | bench HOST PORT COUNT SIZE MODE WINDOW [WARMUP [CLIENTS]] | idle HOST PORT N\n");
     return 2;
 }

@@ -109,6 +109,7 @@ public final class ENetConnection implements AutoCloseable {
     private UdpTransport transport;
     private final List<ENetPacketPeer> peers = new ArrayList<>();
     private final Event event = new Event();
+    private long peerResetsSeen = -1;
     private final byte[] receiveBuffer = new byte[65536];
     private final int[] receiveLength = new int[1];
     private final long epochNanos = System.nanoTime();
@@ -228,6 +229,7 @@ public final class ENetConnection implements AutoCloseable {
         h.time(now());
         transport = t;
         host = h;
+        peerResetsSeen = -1;
         applyCompression(compression);
     }
 
@@ -401,6 +403,12 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     private void dropInactivePeers() {
+        // A wrapper goes stale only when its engine peer was reset (or reused after one).
+        long resets = host.peerResets();
+        if (resets == peerResetsSeen) {
+            return;
+        }
+        peerResetsSeen = resets;
         peers.removeIf(p -> {
             Peer ep = p.enginePeer();
             if (ep == null || ep.userData != p || ep.state() == Peer.STATE_DISCONNECTED) {

@@ -21,12 +21,22 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -q -B install -DskipTests
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.LoopbackHarness [--rounds N] [--smoke]
+ *     [--only TEXT] [--skip-idle]
  * </pre>
  */
 public final class LoopbackHarness {
     private LoopbackHarness() {}
 
-    record Workload(String name, int size, String mode, int window, int count, int warmup) {}
+    /**
+     * One row: {@code clients} peers of one client host (one thread, as ENet), each sending
+     * {@code count} packets of {@code size} bytes with at most {@code window} unanswered, through a
+     * relay losing {@code lossPercent} of datagrams each way when that is above 0.
+     */
+    record Workload(String name, int size, String mode, int window, int count, int warmup, int clients, double lossPercent) {
+        Workload(String name, int size, String mode, int window, int count, int warmup) {
+            this(name, size, mode, window, count, warmup, 1, 0);
+        }
+    }
 
     record Result(double msgPerSecond, double p50, double p99) {}
 
@@ -37,7 +47,8 @@ public final class LoopbackHarness {
     /**
      * Entry point.
      *
-     * @param args {@code --rounds N}, {@code --smoke}
+     * @param args {@code --rounds N}, {@code --smoke} (seconds, for CI), {@code --only TEXT} (rows whose name
+     *             contains TEXT), {@code --skip-idle} (no idle-peers table)
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
@@ -54,11 +65,17 @@ public final class LoopbackHarness {
     public static void run(String[] args, java.io.PrintStream out) throws Exception {
         int rounds = 3;
         boolean smoke = false;
+        String only = null;
+        boolean skipIdle = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--rounds")) {
                 rounds = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--smoke")) {
                 smoke = true;
+            } else if (args[i].equals("--only")) {
+                only = args[++i];
+            } else if (args[i].equals("--skip-idle")) {
+                skipIdle = true;
             }
         }
         int scale = smoke ? 100 : 1;
@@ -67,9 +84,23 @@ public final class LoopbackHarness {
                 new Workload("64 B unreliable, window 1000", 64, "unreliable", 1000, 1_000_000 / scale, 1_000_000 / scale),
                 new Workload("64 B unsequenced, window 1000", 64, "unsequenced", 1000, 1_000_000 / scale, 1_000_000 / scale),
                 new Workload("100 kB reliable, window 16", 100_000, "reliable", 16, 5_000 / scale, 2_000 / scale),
-                new Workload("64 B ping-pong, window 1", 64, "reliable", 1, 20_000 / scale, 20_000 / scale));
+                new Workload("64 B ping-pong, window 1", 64, "reliable", 1, 20_000 / scale, 20_000 / scale),
+                // Cost against packet size (with the 64 B and 100 kB rows above).
+                new Workload("256 B reliable, window 100", 256, "reliable", 100, 200_000 / scale, 100_000 / scale),
+                new Workload("1 kB reliable, window 100", 1024, "reliable", 100, 200_000 / scale, 100_000 / scale),
+                new Workload("8 kB reliable, window 32", 8192, "reliable", 32, 20_000 / scale, 10_000 / scale),
+                // Cost against concurrent clients (with the 1-client rows above).
+                new Workload("64 clients, 64 B reliable, window 16", 64, "reliable", 16, 5_000 / scale, 2_000 / scale, 64, 0),
+                new Workload("1000 clients, 64 B reliable, window 4", 64, "reliable", 4, 200 / Math.min(scale, 10),
+                        100 / Math.min(scale, 10), 1000, 0),
+                // Through our impairment relay (a third process, the same for both).
+                new Workload("64 B reliable, window 100, 5 % loss", 64, "reliable", 100, 20_000 / scale, 5_000 / scale, 1, 5));
         if (smoke) {
             rounds = 1;
+        }
+        if (only != null) {
+            String filter = only;
+            workloads = workloads.stream().filter(w -> w.name().contains(filter)).toList();
         }
         if (!Files.exists(Paths.get(JAR)) && Files.exists(Paths.get("..", JAR))) {
             // Run from a module directory (as the smoke test does): the repository is one up.
@@ -83,13 +114,24 @@ public final class LoopbackHarness {
         }
         // Both servers bind a free port (0) and say which.
         Process cServer = start(List.of(cBench.toString(), "serve", "0"));
-        Process jServer = start(List.of(java(), "-jar", JAR, "serve", "--port", "0", "--echo", "--peers", "64"));
+        Process jServer = start(List.of(java(), "-jar", JAR, "serve", "--port", "0", "--echo", "--peers", "4000"));
         try {
-            int cPort = awaitPort(cServer);
-            int jPort = awaitPort(jServer);
+            int cPort = awaitPort(cServer, "listening on port ");
+            int jPort = awaitPort(jServer, "listening on port ");
             out.printf("| workload | C→C msg/s | jenet→jenet msg/s | ratio | C→jenet | jenet→C | p50 µs C / jenet | p99 µs C / jenet |%n");
             out.printf("|---|---|---|---|---|---|---|---|%n");
             for (Workload w : workloads) {
+                int cTarget = cPort;
+                int jTarget = jPort;
+                List<Process> relays = new ArrayList<>();
+                if (w.lossPercent() > 0) {
+                    Process cRelay = start(List.of(java(), "-jar", JAR, "relay", "127.0.0.1:" + cPort, "--loss", "" + w.lossPercent(), "--seed", "1"));
+                    Process jRelay = start(List.of(java(), "-jar", JAR, "relay", "127.0.0.1:" + jPort, "--loss", "" + w.lossPercent(), "--seed", "1"));
+                    relays.add(cRelay);
+                    relays.add(jRelay);
+                    cTarget = awaitPort(cRelay, "relaying on port ");
+                    jTarget = awaitPort(jRelay, "relaying on port ");
+                }
                 List<Result> cc = new ArrayList<>();
                 List<Result> jj = new ArrayList<>();
                 List<Result> cj = new ArrayList<>();
@@ -97,14 +139,17 @@ public final class LoopbackHarness {
                 for (int r = 0; r < rounds; r++) {
                     boolean cFirst = r % 2 == 0;
                     if (cFirst) {
-                        cc.add(runC(cBench, cPort, w));
-                        jj.add(runJenet(jPort, w));
+                        cc.add(runC(cBench, cTarget, w));
+                        jj.add(runJenet(jTarget, w));
                     } else {
-                        jj.add(runJenet(jPort, w));
-                        cc.add(runC(cBench, cPort, w));
+                        jj.add(runJenet(jTarget, w));
+                        cc.add(runC(cBench, cTarget, w));
                     }
-                    cj.add(runC(cBench, jPort, w));
-                    jc.add(runJenet(cPort, w));
+                    cj.add(runC(cBench, jTarget, w));
+                    jc.add(runJenet(cTarget, w));
+                }
+                for (Process relay : relays) {
+                    stop(relay);
                 }
                 double c = median(cc, Result::msgPerSecond);
                 double j = median(jj, Result::msgPerSecond);
@@ -113,14 +158,23 @@ public final class LoopbackHarness {
                         median(jj, Result::p99));
             }
         } finally {
-            cServer.destroy();
-            jServer.destroy();
-            cServer.waitFor(5, TimeUnit.SECONDS);
-            jServer.waitFor(5, TimeUnit.SECONDS);
+            stop(cServer);
+            stop(jServer);
+        }
+        if (!skipIdle) {
+            out.println();
+            IdlePeers.run(cBench, JAR, smoke ? new int[] {200} : new int[] {1000, 2000, 4000}, smoke ? 2 : 10, out);
         }
     }
 
-    private static String java() {
+    static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    static String java() {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -136,16 +190,16 @@ public final class LoopbackHarness {
         return out;
     }
 
-    private static Process start(List<String> command) throws IOException {
+    static Process start(List<String> command) throws IOException {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static int awaitPort(Process p) throws IOException {
+    static int awaitPort(Process p, String prefix) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = r.readLine()) != null) {
-            if (line.startsWith("listening on port ")) {
-                int port = Integer.parseInt(line.substring("listening on port ".length()).trim());
+            if (line.startsWith(prefix)) {
+                int port = Integer.parseInt(line.substring(prefix.length()).trim().split(" ")[0]);
                 Thread drain = new Thread(() -> {
                     try {
                         while (r.readLine() != null) {
@@ -165,12 +219,13 @@ public final class LoopbackHarness {
 
     private static Result runC(Path cBench, int port, Workload w) throws IOException, InterruptedException {
         return parse(run(List.of(cBench.toString(), "bench", "127.0.0.1", "" + port, "" + w.count(), "" + w.size(), w.mode(),
-                "" + w.window(), "" + w.warmup())));
+                "" + w.window(), "" + w.warmup(), "" + w.clients())));
     }
 
     private static Result runJenet(int port, Workload w) throws IOException, InterruptedException {
         return parse(run(List.of(java(), "-jar", JAR, "bench", "127.0.0.1:" + port, "--count", "" + w.count(), "--size", "" + w.size(),
-                "--mode", w.mode(), "--window", "" + w.window(), "--warmup", "" + w.warmup(), "--max-loss", "5")));
+                "--mode", w.mode(), "--window", "" + w.window(), "--warmup", "" + w.warmup(), "--max-loss", "5",
+                "--clients", "" + w.clients(), "--one-host")));
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {

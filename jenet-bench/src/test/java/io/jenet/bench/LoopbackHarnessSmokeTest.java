@@ -25,7 +25,15 @@ class LoopbackHarnessSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LoopbackHarness.run(new String[] {"--smoke"}, new PrintStream(out, true, StandardCharsets.UTF_8));
         String table = out.toString(StandardCharsets.UTF_8);
-        assertThat(table.lines().filter(l -> l.startsWith("| 64 B") || l.startsWith("| 100 kB"))).hasSize(5);
-        assertThat(table).contains("64 B reliable, window 1000").contains("ping-pong");
+        // One row per workload, each with numbers in every cell: msg/s for the four pairings and a ratio.
+        java.util.List<String> rows = table.lines().filter(l -> l.startsWith("| ") && l.split(" \\| ")[0].contains("window")).toList();
+        assertThat(rows).extracting(l -> l.split(" \\| ")[0].substring(2)).containsExactly(
+                "64 B reliable, window 1000", "64 B unreliable, window 1000", "64 B unsequenced, window 1000",
+                "100 kB reliable, window 16", "64 B ping-pong, window 1", "256 B reliable, window 100",
+                "1 kB reliable, window 100", "8 kB reliable, window 32", "64 clients, 64 B reliable, window 16",
+                "1000 clients, 64 B reliable, window 4", "64 B reliable, window 100, 5 % loss");
+        assertThat(rows).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| \\d+ \\| \\d+ \\|.*"));
+        // The idle-peers table: both servers, CPU and memory figures.
+        assertThat(table.lines().filter(l -> l.matches("\\| 200 \\| (C ENet|jenet) \\| [0-9.]+ \\| -?\\d+ B \\| .*"))).hasSize(2);
     }
 }

@@ -6,7 +6,9 @@ import io.jenet.ENetPacketPeer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,8 +45,11 @@ final class BenchCommand implements Runnable {
     @Option(names = "--checksum", description = "Use ENet's CRC-32 datagram checksum.")
     boolean checksum;
 
-    @Option(names = "--clients", defaultValue = "1", description = "Concurrent clients, one thread each (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--clients", defaultValue = "1", description = "Concurrent clients, one host and thread each unless --one-host (default: ${DEFAULT-VALUE}).")
     int clients;
+
+    @Option(names = "--one-host", description = "All clients are peers of one host serviced by one thread (as ENet would run them).")
+    boolean oneHost;
 
     @Option(names = "--timeout-ms", defaultValue = "30000", description = "Give up after this long without progress.")
     long timeoutMs;
@@ -66,18 +71,9 @@ final class BenchCommand implements Runnable {
         if (count < 1 || window < 1 || clients < 1) {
             throw new Main.CliFailure(2, "--count, --window and --clients must be at least 1");
         }
-        String host;
-        int port;
-        try {
-            int colon = target.lastIndexOf(':');
-            host = target.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            port = Integer.parseInt(target.substring(colon + 1));
-        } catch (RuntimeException e) {
-            throw new Main.CliFailure(2, "target must be HOST:PORT, got '" + target + "'");
-        }
+        Options.HostPort target = Options.hostPort(this.target);
+        String host = target.host();
+        int port = target.port();
         ENetConnection.CompressionMode compression = Options.compression(compress);
         Options.flags(mode, size, 0);
         PrintStream out = System.out;
@@ -85,8 +81,9 @@ final class BenchCommand implements Runnable {
         List<Client> all = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
-        for (int i = 0; i < clients; i++) {
-            Client c = new Client(i, host, port, compression, progress);
+        int hosts = oneHost ? 1 : clients;
+        for (int i = 0; i < hosts; i++) {
+            Client c = new Client(i, oneHost ? clients : 1, host, port, compression, progress);
             all.add(c);
             Thread t = new Thread(c, "bench-client-" + i);
             threads.add(t);
@@ -156,62 +153,123 @@ final class BenchCommand implements Runnable {
         out.flush();
     }
 
-    static byte[] payload(int seq, int size) {
-        byte[] b = new byte[size];
-        fill(b, seq);
-        return b;
-    }
+    // The payload's bytes 4.. are successive outputs (bits 16..23) of the LCG x = x*A + C seeded
+    // from the sequence number. Four interleaved lanes, each stepping 4 at a time (x*A4 + C4), give
+    // the same bytes without one long multiply chain; enetbench.c computes them the same way.
+    private static final int A = 1103515245;
+    private static final int C = 12345;
+    private static final int A4 = A * A * A * A;
+    private static final int C4 = C * (1 + A + A * A + A * A * A);
 
-    /** Checks an echo against {@link #payload} without allocating. */
-    static boolean matches(byte[] p, int seq, int size) {
-        if (p.length != size || p[0] != (byte) (seq >>> 24) || p[1] != (byte) (seq >>> 16) || p[2] != (byte) (seq >>> 8)
-                || p[3] != (byte) seq) {
+    /**
+     * Checks an echo against {@link #fill}, regenerating the expected bytes into {@code scratch}
+     * (at least {@code size} long) so that checking allocates nothing.
+     */
+    static boolean matches(byte[] p, int length, int seq, int size, byte[] scratch) {
+        if (length != size) {
             return false;
         }
-        int x = seq * 0x9E3779B9 + 1;
-        for (int i = 4; i < size; i++) {
-            x = x * 1103515245 + 12345;
-            if (p[i] != (byte) (x >>> 16)) {
-                return false;
-            }
-        }
-        return true;
+        fill(scratch, seq, size);
+        return Arrays.equals(p, 0, size, scratch, 0, size);
     }
 
-    private static void fill(byte[] b, int seq) {
-        int size = b.length;
+    static void fill(byte[] b, int seq, int size) {
         b[0] = (byte) (seq >>> 24);
         b[1] = (byte) (seq >>> 16);
         b[2] = (byte) (seq >>> 8);
         b[3] = (byte) seq;
-        int x = seq * 0x9E3779B9 + 1;
-        for (int i = 4; i < size; i++) {
-            x = x * 1103515245 + 12345;
-            b[i] = (byte) (x >>> 16);
+        int x1 = seq * 0x9E3779B9 + 1;
+        x1 = x1 * A + C;
+        int x2 = x1 * A + C;
+        int x3 = x2 * A + C;
+        int x4 = x3 * A + C;
+        int i = 4;
+        for (; i + 3 < size; i += 4) {
+            b[i] = (byte) (x1 >>> 16);
+            b[i + 1] = (byte) (x2 >>> 16);
+            b[i + 2] = (byte) (x3 >>> 16);
+            b[i + 3] = (byte) (x4 >>> 16);
+            x1 = x1 * A4 + C4;
+            x2 = x2 * A4 + C4;
+            x3 = x3 * A4 + C4;
+            x4 = x4 * A4 + C4;
+        }
+        if (i < size) {
+            b[i++] = (byte) (x1 >>> 16);
+        }
+        if (i < size) {
+            b[i++] = (byte) (x2 >>> 16);
+        }
+        if (i < size) {
+            b[i] = (byte) (x3 >>> 16);
         }
     }
 
-    /** One client: its own connection and thread, as ENet hosts are single-threaded. */
+    /** One client's echo stream: a peer with its own window and checks. */
+    static final class Stream {
+        final int id;
+        ENetPacketPeer peer;
+        long[] sentAt;
+        boolean[] answered;
+        boolean[] markedLost;
+        int nextToSend;
+        int nextExpected; // reliable: next in order; unreliable: lowest unanswered candidate
+        int lastEchoed;
+        int inFlight;
+
+        Stream(int id) {
+            this.id = id;
+        }
+
+        void reset(int count) {
+            sentAt = new long[count];
+            answered = new boolean[count];
+            markedLost = new boolean[count];
+            nextToSend = 0;
+            nextExpected = 0;
+            lastEchoed = -1;
+            inFlight = 0;
+        }
+    }
+
+    /**
+     * One host and its thread, driving one or more clients' streams (with {@code --one-host}, all of
+     * them, as a single-threaded ENet host with many peers).
+     */
     final class Client implements Runnable {
         private final int id;
         private final String host;
         private final int port;
         private final ENetConnection.CompressionMode compression;
         private final AtomicLong progress;
+        private final Stream[] streams;
+        private final byte[] sendBuffer;
+        private final byte[] receiveArray;
+        private final byte[] expected;
+        private final java.nio.ByteBuffer receiveBuffer;
         volatile String failure;
         long echoed;
         long lost;
-        long[] rtts = new long[count];
+        long[] rtts;
         int rttCount;
         long measuredFrom;
         long measuredTo;
 
-        Client(int id, String host, int port, ENetConnection.CompressionMode compression, AtomicLong progress) {
+        Client(int id, int streamCount, String host, int port, ENetConnection.CompressionMode compression, AtomicLong progress) {
             this.id = id;
             this.host = host;
             this.port = port;
             this.compression = compression;
             this.progress = progress;
+            this.streams = new Stream[streamCount];
+            for (int i = 0; i < streamCount; i++) {
+                streams[i] = new Stream(id + i);
+            }
+            this.rtts = new long[count * streamCount];
+            this.sendBuffer = new byte[size];
+            this.receiveArray = new byte[size];
+            this.expected = new byte[size];
+            this.receiveBuffer = java.nio.ByteBuffer.wrap(receiveArray);
         }
 
         @Override
@@ -219,36 +277,47 @@ final class BenchCommand implements Runnable {
             try (ENetConnection connection = new ENetConnection()) {
                 connection.setChecksumEnabled(checksum);
                 connection.compress(compression);
-                connection.createHost(1, 0);
-                ENetPacketPeer peer = connection.connectToHost(host, port, channel + 1, id);
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (peer.getState() != ENetPacketPeer.PeerState.STATE_CONNECTED) {
+                connection.createHost(streams.length, 0);
+                for (Stream s : streams) {
+                    s.peer = connection.connectToHost(host, port, channel + 1, s.id);
+                }
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                int connected = 0;
+                while (connected < streams.length) {
                     ENetEvent e = connection.service(10);
-                    if (e.type() == ENetConnection.EventType.EVENT_DISCONNECT || System.nanoTime() > deadline) {
-                        failure = "client " + id + " could not connect to " + host + ":" + port;
+                    if (e.type() == ENetConnection.EventType.EVENT_CONNECT) {
+                        connected++;
+                    } else if (e.type() == ENetConnection.EventType.EVENT_DISCONNECT || System.nanoTime() > deadline) {
+                        failure = "client " + id + " could not connect to " + host + ":" + port + " (" + connected + " of "
+                                + streams.length + " connected)";
                         return;
                     }
                 }
                 if (warmup > 0) {
                     int measured = count;
-                    rtts = new long[warmup];
-                    exchange(connection, peer, warmup, 0);
+                    rtts = new long[warmup * streams.length];
+                    exchange(connection, warmup, 0);
                     echoed = 0;
                     lost = 0;
                     rttCount = 0;
-                    rtts = new long[measured];
+                    rtts = new long[measured * streams.length];
                     if (failure != null) {
                         return;
                     }
                 }
                 measuredFrom = System.nanoTime();
-                exchange(connection, peer, count, warmup);
+                exchange(connection, count, warmup);
                 measuredTo = System.nanoTime();
                 if (failure == null) {
-                    peer.peerDisconnect(0);
+                    for (Stream s : streams) {
+                        s.peer.peerDisconnect(0);
+                    }
                     long end = System.nanoTime() + 3_000_000_000L;
-                    while (peer.isActive() && System.nanoTime() < end) {
-                        connection.service(10);
+                    int left = streams.length;
+                    while (left > 0 && System.nanoTime() < end) {
+                        if (connection.service(10).type() == ENetConnection.EventType.EVENT_DISCONNECT) {
+                            left--;
+                        }
                     }
                 }
             } catch (Exception e) {
@@ -256,26 +325,29 @@ final class BenchCommand implements Runnable {
             }
         }
 
-        /** Sends {@code count} packets numbered from {@code base}; echoes numbered below it are stale warmup. */
-        private void exchange(ENetConnection connection, ENetPacketPeer peer, int count, int base) {
+        /** Each stream sends {@code count} packets numbered from {@code base}; echoes numbered below it are stale warmup. */
+        private void exchange(ENetConnection connection, int count, int base) {
             int payloadPerFragment = 1392 - 28;
             int flags = Options.flags(mode, size, payloadPerFragment);
             boolean reliable = "reliable".equals(mode);
             boolean sequenced = "unreliable".equals(mode);
-            long[] sentAt = new long[count];
-            boolean[] answered = new boolean[count];
-            boolean[] markedLost = new boolean[count];
-            int nextToSend = 0;
-            int nextExpected = 0; // reliable: next in order; unreliable: lowest unanswered candidate
-            int lastEchoed = -1;
-            int inFlight = 0;
+            Map<ENetPacketPeer, Stream> byPeer = new IdentityHashMap<>();
+            for (Stream s : streams) {
+                s.reset(count);
+                byPeer.put(s.peer, s);
+            }
+            long total = (long) count * streams.length;
+            long finished = 0;
             long lastProgress = System.nanoTime();
-            while (echoed + lost < count) {
-                while (inFlight < window && nextToSend < count) {
-                    sentAt[nextToSend] = System.nanoTime();
-                    peer.send(channel, payload(base + nextToSend, size), flags);
-                    nextToSend++;
-                    inFlight++;
+            while (finished < total) {
+                for (Stream s : streams) {
+                    while (s.inFlight < window && s.nextToSend < count) {
+                        s.sentAt[s.nextToSend] = System.nanoTime();
+                        fill(sendBuffer, base + s.nextToSend, size);
+                        s.peer.send(channel, sendBuffer, 0, size, flags);
+                        s.nextToSend++;
+                        s.inFlight++;
+                    }
                 }
                 ENetEvent e = connection.service(1);
                 while (e.type() != ENetConnection.EventType.EVENT_NONE) {
@@ -284,46 +356,59 @@ final class BenchCommand implements Runnable {
                         return;
                     }
                     if (e.type() == ENetConnection.EventType.EVENT_RECEIVE) {
-                        byte[] p = e.peer().getPacket();
-                        int wire = p.length >= 4 ? ((p[0] & 0xFF) << 24 | (p[1] & 0xFF) << 16 | (p[2] & 0xFF) << 8 | (p[3] & 0xFF)) : -1;
-                        if (wire >= 0 && wire < base && matches(p, wire, size)) {
+                        Stream s = streams.length == 1 ? streams[0] : byPeer.get(e.peer());
+                        // The allocation-free receive path: the packet is copied into a reused buffer.
+                        receiveBuffer.clear();
+                        int length;
+                        try {
+                            length = e.peer().getPacket(receiveBuffer);
+                        } catch (java.nio.BufferOverflowException tooLong) {
+                            failure = "client " + id + " got an echo longer than " + size + " bytes";
+                            return;
+                        }
+                        byte[] p = receiveArray;
+                        int wire = length >= 4 ? ((p[0] & 0xFF) << 24 | (p[1] & 0xFF) << 16 | (p[2] & 0xFF) << 8 | (p[3] & 0xFF)) : -1;
+                        boolean intact = matches(p, length, wire, size, expected);
+                        if (wire >= 0 && wire < base && intact) {
                             e = connection.service(0);
                             continue;
                         }
                         int seq = wire - base;
-                        if (seq < 0 || seq >= nextToSend || !matches(p, wire, size)) {
-                            failure = "client " + id + " got a corrupt echo (seq " + seq + ", " + p.length + " bytes)";
+                        if (s == null || seq < 0 || seq >= s.nextToSend || !intact) {
+                            failure = "client " + id + " got a corrupt echo (seq " + seq + ", " + length + " bytes)";
                             return;
                         }
                         if (e.channel() != channel) {
-                            failure = "client " + id + " got echo " + seq + " on channel " + e.channel();
+                            failure = "client " + s.id + " got echo " + seq + " on channel " + e.channel();
                             return;
                         }
-                        if (reliable && seq != nextExpected) {
-                            failure = "client " + id + " got reliable echo " + seq + " but expected " + nextExpected + " (order broken)";
+                        if (reliable && seq != s.nextExpected) {
+                            failure = "client " + s.id + " got reliable echo " + seq + " but expected " + s.nextExpected + " (order broken)";
                             return;
                         }
-                        if (answered[seq]) {
-                            failure = "client " + id + " got echo " + seq + " twice";
+                        if (s.answered[seq]) {
+                            failure = "client " + s.id + " got echo " + seq + " twice";
                             return;
                         }
-                        if (sequenced && seq < lastEchoed) {
-                            failure = "client " + id + " got unreliable echo " + seq + " after " + lastEchoed + " (out of order)";
+                        if (sequenced && seq < s.lastEchoed) {
+                            failure = "client " + s.id + " got unreliable echo " + seq + " after " + s.lastEchoed + " (out of order)";
                             return;
                         }
-                        if (markedLost[seq]) {
+                        if (s.markedLost[seq]) {
                             // Already counted as lost; arrived late. Count it as echoed instead.
                             lost--;
-                            inFlight++;
+                            finished--;
+                            s.inFlight++;
                         }
-                        answered[seq] = true;
-                        lastEchoed = Math.max(lastEchoed, seq);
-                        rtts[rttCount++] = System.nanoTime() - sentAt[seq];
+                        s.answered[seq] = true;
+                        s.lastEchoed = Math.max(s.lastEchoed, seq);
+                        rtts[rttCount++] = System.nanoTime() - s.sentAt[seq];
                         if (reliable) {
-                            nextExpected++;
+                            s.nextExpected++;
                         }
                         echoed++;
-                        inFlight--;
+                        finished++;
+                        s.inFlight--;
                         if (count == BenchCommand.this.count) {
                             progress.incrementAndGet();
                         }
@@ -333,18 +418,21 @@ final class BenchCommand implements Runnable {
                 }
                 if (!reliable) {
                     long now = System.nanoTime();
-                    while (nextExpected < nextToSend && (answered[nextExpected] || markedLost[nextExpected]
-                            || now - sentAt[nextExpected] > LOSS_AFTER_NANOS)) {
-                        if (!answered[nextExpected] && !markedLost[nextExpected]) {
-                            markedLost[nextExpected] = true;
-                            lost++;
-                            inFlight--;
+                    for (Stream s : streams) {
+                        while (s.nextExpected < s.nextToSend && (s.answered[s.nextExpected] || s.markedLost[s.nextExpected]
+                                || now - s.sentAt[s.nextExpected] > LOSS_AFTER_NANOS)) {
+                            if (!s.answered[s.nextExpected] && !s.markedLost[s.nextExpected]) {
+                                s.markedLost[s.nextExpected] = true;
+                                lost++;
+                                finished++;
+                                s.inFlight--;
+                            }
+                            s.nextExpected++;
                         }
-                        nextExpected++;
                     }
                 }
                 if (System.nanoTime() - lastProgress > timeoutMs * 1_000_000L) {
-                    failure = "client " + id + " made no progress for " + timeoutMs + " ms (" + echoed + "/" + count + " echoed)";
+                    failure = "client " + id + " made no progress for " + timeoutMs + " ms (" + echoed + "/" + total + " echoed)";
                     return;
                 }
             }

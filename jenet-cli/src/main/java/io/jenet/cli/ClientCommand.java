@@ -36,17 +36,9 @@ final class ClientCommand implements Runnable {
 
     @Override
     public void run() {
-        int colon = target.lastIndexOf(':');
-        if (colon < 0) {
-            throw new Main.CliFailure(2, "target must be HOST:PORT, got '" + target + "'");
-        }
-        String host = target.substring(0, colon).replace("[", "").replace("]", "");
-        int port;
-        try {
-            port = Integer.parseInt(target.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new Main.CliFailure(2, "bad port in '" + target + "'");
-        }
+        Options.HostPort hp = Options.hostPort(target);
+        String host = hp.host();
+        int port = hp.port();
         if (!session(host, port, channels, hex, System.in, System.out)) {
             throw new Main.CliFailure(1, "could not connect to " + target);
         }

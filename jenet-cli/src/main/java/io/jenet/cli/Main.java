@@ -4,13 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code jenet} command: {@code serve}, {@code bench}, {@code demo} and {@code client}.
+ * The {@code jenet} command: {@code serve}, {@code bench}, {@code demo}, {@code client} and {@code relay}.
  *
  * <p>Exit status: 0 success, 1 a run that failed its checks, 2 bad arguments.
  */
 @Command(name = "jenet", mixinStandardHelpOptions = true, version = "jenet 0.1.0",
         description = "ENet 1.3 for Java: servers, benchmarks and a demo.",
-        subcommands = {ServeCommand.class, BenchCommand.class, DemoCommand.class, ClientCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, DemoCommand.class, ClientCommand.class, RelayCommand.class})
 public final class Main implements Runnable {
     /** Creates the top command. */
     public Main() {}

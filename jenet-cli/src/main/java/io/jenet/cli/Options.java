@@ -7,6 +7,39 @@ import io.jenet.ENetPacketPeer;
 final class Options {
     private Options() {}
 
+    /** A parsed {@code HOST:PORT} (IPv6 literals in brackets). */
+    record HostPort(String host, int port) {}
+
+    static HostPort hostPort(String target) {
+        int colon = target.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new Main.CliFailure(2, "target must be HOST:PORT, got '" + target + "'");
+        }
+        String host = target.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(target.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new Main.CliFailure(2, "bad port in '" + target + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new Main.CliFailure(2, "port must be 1..65535 in '" + target + "'");
+        }
+        return new HostPort(host, port);
+    }
+
+    static java.net.InetSocketAddress address(String target) {
+        HostPort hp = hostPort(target);
+        java.net.InetSocketAddress a = new java.net.InetSocketAddress(hp.host(), hp.port());
+        if (a.isUnresolved()) {
+            throw new Main.CliFailure(2, "cannot resolve '" + hp.host() + "'");
+        }
+        return a;
+    }
+
     static ENetConnection.CompressionMode compression(String name) {
         switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "none": return ENetConnection.CompressionMode.COMPRESS_NONE;

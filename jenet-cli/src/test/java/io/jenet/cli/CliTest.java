@@ -78,6 +78,31 @@ class CliTest {
     }
 
     @Test
+    void benchWithManyClientsOnOneHostChecksEveryEcho() {
+        Run r = run("bench", "127.0.0.1:" + port, "--count", "300", "--window", "8", "--clients", "40", "--one-host", "--warmup", "50");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("ok 12000 msgs 64 bytes");
+    }
+
+    @Test
+    void benchThroughALossyRelayDeliversEveryReliableEcho() throws Exception {
+        try (ImpairmentRelay relay = new ImpairmentRelay(new java.net.InetSocketAddress("127.0.0.1", port), 0.1, 0.05, 1, 3, 11)) {
+            Run r = run("bench", "127.0.0.1:" + relay.port(), "--count", "1000", "--window", "50");
+            assertThat(r.status()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("ok 1000 msgs 64 bytes");
+            assertThat(relay.dropped()).isPositive();
+            assertThat(relay.forwarded()).isGreaterThan(100);
+        }
+    }
+
+    @Test
+    void relayRejectsBadArguments() {
+        assertThat(run("relay", "127.0.0.1:7", "--loss", "150").status()).isEqualTo(2);
+        assertThat(run("relay", "nohostport").status()).isEqualTo(2);
+        assertThat(run("relay", "127.0.0.1:70000").status()).isEqualTo(2);
+    }
+
+    @Test
     void benchWithSeveralClientsCountsAllOfThem() {
         Run r = run("bench", "127.0.0.1:" + port, "--count", "500", "--clients", "4", "--window", "50");
         assertThat(r.status()).as(r.out() + r.err()).isZero();

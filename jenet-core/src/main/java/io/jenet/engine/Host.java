@@ -67,6 +67,8 @@ public final class Host {
     long refusedConnects;
     /** Pending handshakes evicted to make room for newer ones. */
     long evictedHalfOpen;
+    /** Bumped whenever a peer returns to DISCONNECTED, so owners can skip rescanning their peers otherwise. */
+    long peerResets;
     final NodeList<Peer> dispatchQueue = new NodeList<>();
 
     final PacketPool packets = new PacketPool();
@@ -257,6 +259,11 @@ public final class Host {
     /** @return datagrams dropped as malformed or corrupt */
     public long droppedDatagrams() {
         return droppedDatagrams;
+    }
+
+    /** @return how many times a peer of this host has returned to DISCONNECTED (a change counter) */
+    public long peerResets() {
+        return peerResets;
     }
 
     /** @return data commands dropped because waiting data was full */

@@ -3,6 +3,7 @@ package io.jenet.engine;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 
@@ -58,7 +59,20 @@ final class JenetEvents {
         int sendAttempts;
     }
 
+    /**
+     * Touching a JFR event class starts JFR's own initialisation (about 130 ms here), which would
+     * land in the middle of the first handshake and delay its acknowledgement: the remote ENet
+     * peer then keeps an inflated round-trip estimate for good, because ENet's integer smoothing
+     * cannot bring it back down. So the event classes are left alone until a recording exists.
+     */
+    private static boolean recording() {
+        return FlightRecorder.isInitialized();
+    }
+
     static void connect(Peer peer) {
+        if (!recording()) {
+            return;
+        }
         Connect e = new Connect();
         if (e.isEnabled()) {
             e.remote = String.valueOf(peer.address);
@@ -69,6 +83,9 @@ final class JenetEvents {
     }
 
     static void timeout(Peer peer) {
+        if (!recording()) {
+            return;
+        }
         Timeout e = new Timeout();
         if (e.isEnabled()) {
             e.remote = String.valueOf(peer.address);
@@ -79,6 +96,9 @@ final class JenetEvents {
     }
 
     static void retransmission(Peer peer, OutgoingCommand c) {
+        if (!recording()) {
+            return;
+        }
         Retransmission e = new Retransmission();
         if (e.isEnabled()) {
             e.remote = String.valueOf(peer.address);

@@ -475,6 +475,7 @@ public final class Peer extends Node {
     /** Forcefully drops the connection without telling the remote peer (ENet's {@code enet_peer_reset}). */
     public void reset() {
         onDisconnect();
+        host.peerResets++;
         outgoingPeerID = MAXIMUM_PEER_ID;
         connectID = 0;
         state = STATE_DISCONNECTED;

@@ -2,6 +2,7 @@ package io.jenet.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,5 +35,21 @@ class JfrEventsTest {
                 .contains("io.jenet.Connect", "io.jenet.Retransmission", "io.jenet.Timeout");
         assertThat(events.stream().filter(e -> e.getEventType().getName().equals("io.jenet.Connect")).count()).isEqualTo(2);
         assertThat(events.stream().filter(e -> e.getEventType().getName().equals("io.jenet.Timeout")).count()).isEqualTo(1);
+    }
+
+    /**
+     * Without a recording the engine must not touch JFR: JFR's start-up (~130 ms) used to run
+     * inside the first handshake, so the remote peer's first round-trip sample was 100+ ms and,
+     * by ENet's integer smoothing, its estimate never came back below sample + 7 ms.
+     */
+    @Test
+    void aHandshakeWithoutARecordingDoesNotStartJfr() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"),
+                ColdHandshakeMain.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).contains("handshake done").contains("io.jenet.engine.Incoming ")
+                .doesNotContain("jdk.jfr.internal.").doesNotContain("JenetEvents$Connect");
     }
 }

@@ -6,6 +6,7 @@ import static io.jenet.ENetConnection.EventType.EVENT_RECEIVE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenet.ENetConnection;
+import io.jenet.cli.ImpairmentRelay;
 import io.jenet.ENetPacketPeer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -81,7 +82,7 @@ class LossyLinkInteropTest {
                 checkReceived(s.of(EVENT_RECEIVE), reliable);
                 assertThat(s.count(EVENT_DISCONNECT) + c.count(EVENT_DISCONNECT)).isZero();
                 if (lossPercent > 0) {
-                    assertThat(relay.dropped).isPositive();
+                    assertThat(relay.dropped()).isPositive();
                 }
             }
         }

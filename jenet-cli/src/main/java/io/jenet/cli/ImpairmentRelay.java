@@ -1,4 +1,4 @@
-package io.jenet.interop;
+package io.jenet.cli;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,9 +15,13 @@ import java.util.Random;
  * A seeded UDP impairment relay on loopback, for tests between real processes: clients send to
  * {@link #port()}, the relay forwards to the server through one socket per client and back, losing,
  * duplicating and delaying (hence reordering) datagrams in each direction. Runs on its own thread
- * until closed.
+ * until closed. {@code jenet relay} runs one from the command line; tests and the benchmark
+ * harness use it between real processes.
+ *
+ * <p>Thread-safety: {@link #impair}, {@link #port}, the counters and {@link #close} may be called
+ * from any thread.
  */
-final class ImpairmentRelay implements AutoCloseable {
+public final class ImpairmentRelay implements AutoCloseable {
     private record Pending(long due, long seq, DatagramChannel via, InetSocketAddress to, byte[] data) {}
 
     private final InetSocketAddress server;
@@ -35,10 +39,21 @@ final class ImpairmentRelay implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long seq;
-    volatile long forwarded;
-    volatile long dropped;
+    private volatile long forwarded;
+    private volatile long dropped;
 
-    ImpairmentRelay(InetSocketAddress server, double loss, double duplicate, int delayMs, int jitterMs, long seed) throws IOException {
+    /**
+     * Starts a relay on an ephemeral loopback port.
+     *
+     * @param server where datagrams from clients go
+     * @param loss probability (0..1) that a datagram is dropped, each direction
+     * @param duplicate probability (0..1) that a datagram is sent twice
+     * @param delayMs fixed one-way delay
+     * @param jitterMs extra random delay, 0..jitterMs (reorders datagrams)
+     * @param seed seed of the random choices
+     * @throws IOException if the sockets cannot be opened
+     */
+    public ImpairmentRelay(InetSocketAddress server, double loss, double duplicate, int delayMs, int jitterMs, long seed) throws IOException {
         this.server = server;
         this.loss = loss;
         this.duplicate = duplicate;
@@ -54,19 +69,35 @@ final class ImpairmentRelay implements AutoCloseable {
         thread.start();
     }
 
-    /** Changes the impairment while running (e.g. a clean handshake, then loss). */
-    void impair(double newLoss, double newDuplicate) {
+    /**
+     * Changes the impairment while running (e.g. a clean handshake, then loss).
+     *
+     * @param newLoss loss probability
+     * @param newDuplicate duplication probability
+     */
+    public void impair(double newLoss, double newDuplicate) {
         loss = newLoss;
         duplicate = newDuplicate;
     }
 
-    int port() {
+    /** @return the datagrams forwarded so far */
+    public long forwarded() {
+        return forwarded;
+    }
+
+    /** @return the datagrams dropped so far */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** @return the loopback port clients send to */
+    public int port() {
         return ((InetSocketAddress) front.socket().getLocalSocketAddress()).getPort();
     }
 
     private void schedule(DatagramChannel via, InetSocketAddress to, byte[] data) {
         if (random.nextDouble() < loss) {
-            dropped++;
+            dropped = dropped + 1;
             return;
         }
         int copies = random.nextDouble() < duplicate ? 2 : 1;
@@ -113,7 +144,7 @@ final class ImpairmentRelay implements AutoCloseable {
                 while (!queue.isEmpty() && queue.peek().due <= now) {
                     Pending p = queue.poll();
                     p.via.send(ByteBuffer.wrap(p.data), p.to);
-                    forwarded++;
+                    forwarded = forwarded + 1;
                 }
             }
         } catch (IOException e) {
