@@ -349,6 +349,24 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     /**
+     * Returns the next event already received, without sending or receiving anything (C ENet's
+     * {@code enet_host_check_events}; not in Godot). A loop that drains events after
+     * {@link #service(int)} with this instead of {@code service(0)} saves one socket read per
+     * pass; packets queued meanwhile go out at the next {@code service} or {@link #flush()}.
+     *
+     * <p>Thread-safety: none; one thread at a time, as the rest of this class.
+     *
+     * @return the event, or {@code EVENT_NONE} if none is queued
+     * @throws IllegalStateException if no host was created
+     */
+    public ENetEvent checkEvents() {
+        checkOpen();
+        dropInactivePeers();
+        ENetEvent ready = pollEvent();
+        return ready != null ? ready : ENetEvent.NONE;
+    }
+
+    /**
      * Same as {@link #service(int)} with timeout 0.
      *
      * @return the event, or {@code EVENT_NONE}

@@ -105,6 +105,37 @@ class ENetConnectionLoopbackTest {
     }
 
     @Test
+    void checkEventsDrainsReceivedEventsWithoutTouchingTheSocket() throws Exception {
+        ENetConnection server = server(4, 0);
+        ENetConnection client = client();
+        Loop loop = new Loop(server, client);
+        ENetPacketPeer peer = client.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
+        loop.until(() -> loop.count(client, EVENT_CONNECT) == 1 && loop.count(server, EVENT_CONNECT) == 1, 5000);
+        assertThat(server.checkEvents().type()).isEqualTo(ENetConnection.EventType.EVENT_NONE);
+        for (int i = 0; i < 3; i++) {
+            peer.send(0, new byte[] {(byte) i}, ENetPacketPeer.FLAG_RELIABLE);
+        }
+        client.flush();
+        // Loopback UDP delivers inside the sender's send call: the datagram is now in the
+        // server's socket, but checkEvents does not read it ...
+        for (int i = 0; i < 100; i++) {
+            assertThat(server.checkEvents().type()).isEqualTo(ENetConnection.EventType.EVENT_NONE);
+        }
+        // ... service does, returns the first packet, and checkEvents the other two, in order.
+        ENetEvent first = server.service(1000);
+        while (first.type() != EVENT_RECEIVE) {
+            first = server.service(1000);
+        }
+        List<Integer> got = new ArrayList<>();
+        got.add((int) first.peer().getPacket()[0]);
+        for (ENetEvent e = server.checkEvents(); e.type() != ENetConnection.EventType.EVENT_NONE; e = server.checkEvents()) {
+            assertThat(e.type()).isEqualTo(EVENT_RECEIVE);
+            got.add((int) e.peer().getPacket()[0]);
+        }
+        assertThat(got).containsExactly(0, 1, 2);
+    }
+
+    @Test
     void reliablePacketsArriveInOrderPerChannel() throws Exception {
         ENetConnection server = server(4, 0);
         ENetConnection client = client();

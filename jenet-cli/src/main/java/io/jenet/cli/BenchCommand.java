@@ -370,7 +370,7 @@ final class BenchCommand implements Runnable {
                         int wire = length >= 4 ? ((p[0] & 0xFF) << 24 | (p[1] & 0xFF) << 16 | (p[2] & 0xFF) << 8 | (p[3] & 0xFF)) : -1;
                         boolean intact = matches(p, length, wire, size, expected);
                         if (wire >= 0 && wire < base && intact) {
-                            e = connection.service(0);
+                            e = connection.checkEvents();
                             continue;
                         }
                         int seq = wire - base;
@@ -414,7 +414,7 @@ final class BenchCommand implements Runnable {
                         }
                         lastProgress = System.nanoTime();
                     }
-                    e = connection.service(0);
+                    e = connection.checkEvents();
                 }
                 if (!reliable) {
                     long now = System.nanoTime();

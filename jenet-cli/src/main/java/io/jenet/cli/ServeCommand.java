@@ -116,7 +116,7 @@ final class ServeCommand implements Runnable {
                     ENetEvent e = host.service(50);
                     while (e.type() != ENetConnection.EventType.EVENT_NONE) {
                         handle(host, e);
-                        e = host.service(0);
+                        e = host.checkEvents();
                     }
                 }
             }
