@@ -5,6 +5,9 @@
 module io.jenet {
     requires com.github.luben.zstd_jni;
     requires jdk.jfr;
+    // Optional: only to read PKCS#1 / SEC1 PEM keys (TlsOptions.loadPrivateKey).
+    requires static org.bouncycastle.pkix;
+    requires static org.bouncycastle.provider;
 
     exports io.jenet;
 }

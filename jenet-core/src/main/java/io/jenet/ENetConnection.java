@@ -9,6 +9,9 @@ import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
 import io.jenet.engine.Peer;
 import io.jenet.protocol.Protocol;
+import io.jenet.transport.DtlsClient;
+import io.jenet.transport.DtlsLayer;
+import io.jenet.transport.DtlsServer;
 import io.jenet.transport.UdpTransport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -119,6 +122,9 @@ public final class ENetConnection implements AutoCloseable {
     private int maximumPacketSize = Host.DEFAULT_MAXIMUM_PACKET_SIZE;
     private boolean refuse;
     private long oversizedDatagrams;
+    /** Godot's DTLS extension, between the socket and the engine; null for plain ENet. */
+    private DtlsLayer dtls;
+    private byte[] dtlsPlaintext;
 
     /** Creates a connection object; call {@link #createHost} or {@link #createHostBound} next. */
     public ENetConnection() {}
@@ -221,7 +227,8 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
         }
         UdpTransport t = new UdpTransport(bind);
-        Host h = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, t::send, new SplittableRandom(new SecureRandom().nextLong()));
+        Host h = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, this::sendDatagram,
+                new SplittableRandom(new SecureRandom().nextLong()));
         h.setChecksum(checksum);
         h.setMtu(mtu);
         h.setMaximumPacketSize(maximumPacketSize);
@@ -333,6 +340,10 @@ public final class ENetConnection implements AutoCloseable {
                 return ENetEvent.NONE;
             }
             long wait = host.millisUntilDue(t, deadline - t);
+            if (dtls != null) {
+                dtls.poll(t);
+                wait = Math.max(0, Math.min(wait, dtls.dueAt() - t));
+            }
             if (wait == 0) {
                 // Guard against spinning when work is due but cannot proceed yet.
                 wait = idle ? 1 : 0;
@@ -386,8 +397,21 @@ public final class ENetConnection implements AutoCloseable {
                 oversizedDatagrams++;
                 continue;
             }
-            host.receive(receiveBuffer, 0, length, from, now());
+            if (dtls == null) {
+                host.receive(receiveBuffer, 0, length, from, now());
+            } else {
+                long now = now();
+                int plain = dtls.receive(from, receiveBuffer, length, dtlsPlaintext, now);
+                if (plain >= 0) {
+                    host.receive(dtlsPlaintext, 0, plain, from, now);
+                }
+            }
         }
+    }
+
+    /** The engine's datagrams: straight to the socket, or through DTLS. */
+    private int sendDatagram(InetSocketAddress to, byte[] data, int offset, int length) {
+        return dtls == null ? transport.send(to, data, offset, length) : dtls.send(to, data, offset, length, now());
     }
 
     private ENetEvent pollEvent() {
@@ -542,6 +566,99 @@ public final class ENetConnection implements AutoCloseable {
         }
     }
 
+    // ---- DTLS (Godot's extension) ----
+
+    /**
+     * Makes this host a DTLS server (Godot's extension for ENet): every ENet datagram then travels
+     * as one DTLS 1.2 record, one session per remote address and port, and clients must connect
+     * with {@link #dtlsClientSetup}. Call it once, right after creating the host and before any
+     * peer connects.
+     *
+     * @param serverOptions {@link TlsOptions#server} options
+     * @throws IllegalStateException if no host exists, DTLS is already set up, or peers exist
+     * @throws IllegalArgumentException if the options are not server options or unusable
+     */
+    public void dtlsServerSetup(TlsOptions serverOptions) {
+        Objects.requireNonNull(serverOptions, "serverOptions");
+        if (!serverOptions.isServer()) {
+            throw new IllegalArgumentException("dtlsServerSetup needs TlsOptions.server(...), got " + serverOptions);
+        }
+        checkDtlsSetup();
+        DtlsServer server = new DtlsServer(serverOptions.sslContext(), transport::send, DTLS_MAXIMUM_PACKET);
+        server.refuseNewConnections(refuse);
+        startDtls(server);
+    }
+
+    /**
+     * Makes this host a DTLS client (Godot's extension for ENet): the server's certificate is
+     * verified against {@code hostname} with the JDK's default authorities. Call it once, after
+     * creating the host and before {@link #connectToHost}.
+     *
+     * @param hostname the name the server's certificate must carry
+     */
+    public void dtlsClientSetup(String hostname) {
+        dtlsClientSetup(hostname, TlsOptions.client());
+    }
+
+    /**
+     * Makes this host a DTLS client with the given options ({@link TlsOptions#client} verifies the
+     * server's chain and its name, {@code hostname} or the options' common-name override;
+     * {@link TlsOptions#clientUnsafe} verifies nothing). The handshake starts with the first
+     * datagram ENet sends to a server; ENet's own retransmission covers it.
+     *
+     * @param hostname the name the server's certificate must carry
+     * @param clientOptions client options
+     * @throws IllegalStateException if no host exists, DTLS is already set up, or peers exist
+     * @throws IllegalArgumentException if the options are server options or unusable
+     */
+    public void dtlsClientSetup(String hostname, TlsOptions clientOptions) {
+        Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(clientOptions, "clientOptions");
+        if (clientOptions.isServer()) {
+            throw new IllegalArgumentException("dtlsClientSetup needs TlsOptions.client(...) or clientUnsafe(...)");
+        }
+        if (hostname.isEmpty() && clientOptions.verifiesPeer() && clientOptions.commonNameOverride() == null) {
+            throw new IllegalArgumentException("a verifying DTLS client needs the server's host name");
+        }
+        checkDtlsSetup();
+        String name = clientOptions.commonNameOverride() != null ? clientOptions.commonNameOverride() : hostname;
+        startDtls(new DtlsClient(clientOptions.sslContext(), transport::send, name, clientOptions.verifiesPeer(), DTLS_MAXIMUM_PACKET));
+    }
+
+    /**
+     * jenet extension: why the last DTLS session failed (an untrusted or expired certificate, a
+     * name mismatch, a protocol error), or null. Godot reports such failures only as a connection
+     * that never completes.
+     *
+     * @return the reason, or null
+     */
+    public String dtlsLastFailure() {
+        return dtls == null ? null : dtls.lastFailure();
+    }
+
+    /** @return whether {@link #dtlsServerSetup} or {@link #dtlsClientSetup} was called on this host */
+    public boolean isDtlsEnabled() {
+        return dtls != null;
+    }
+
+    /** Largest DTLS datagram: ENet's largest MTU plus record overhead. */
+    private static final int DTLS_MAXIMUM_PACKET = Protocol.MAXIMUM_MTU + 256;
+
+    private void checkDtlsSetup() {
+        checkOpen();
+        if (dtls != null) {
+            throw new IllegalStateException("DTLS is already set up on this host (it can be set up once)");
+        }
+        if (!peers.isEmpty() || host.connectedPeers() > 0) {
+            throw new IllegalStateException("DTLS must be set up before any peer connects");
+        }
+    }
+
+    private void startDtls(DtlsLayer layer) {
+        dtls = layer;
+        dtlsPlaintext = new byte[65536];
+    }
+
     /**
      * Drops connection attempts from new peers while {@code true}. Godot documents this for DTLS
      * servers; jenet applies it to plain hosts too (CONNECT datagrams are dropped and counted).
@@ -552,6 +669,9 @@ public final class ENetConnection implements AutoCloseable {
         this.refuse = refuse;
         if (host != null) {
             host.setRefuseNewConnections(refuse);
+        }
+        if (dtls instanceof DtlsServer server) {
+            server.refuseNewConnections(refuse);
         }
     }
 
@@ -669,6 +789,7 @@ public final class ENetConnection implements AutoCloseable {
         transport.close();
         transport = null;
         host = null;
+        dtls = null;
     }
 
     /** Destroys the host if there is one; does nothing otherwise. */

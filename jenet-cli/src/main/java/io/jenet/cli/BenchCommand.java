@@ -48,6 +48,18 @@ final class BenchCommand implements Runnable {
     @Option(names = "--clients", defaultValue = "1", description = "Concurrent clients, one host and thread each unless --one-host (default: ${DEFAULT-VALUE}).")
     int clients;
 
+    @Option(names = "--dtls", description = "Connect with DTLS (Godot's ENet extension).")
+    boolean dtls;
+
+    @Option(names = "--insecure", description = "With --dtls: do not verify the server's certificate.")
+    boolean insecure;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "With --dtls: trust these certificates instead of the JDK's authorities.")
+    java.nio.file.Path ca;
+
+    @Option(names = "--server-name", description = "With --dtls: the name the server's certificate must carry (default: HOST).")
+    String serverName;
+
     @Option(names = "--one-host", description = "All clients are peers of one host serviced by one thread (as ENet would run them).")
     boolean oneHost;
 
@@ -59,6 +71,8 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--warmup", defaultValue = "0", description = "Packets exchanged (and checked) before timing starts, per client.")
     int warmup;
+
+    private io.jenet.TlsOptions tls;
 
     /** An unreliable packet unanswered this long is counted as lost. */
     static final long LOSS_AFTER_NANOS = 1_000_000_000L;
@@ -75,6 +89,10 @@ final class BenchCommand implements Runnable {
         String host = target.host();
         int port = target.port();
         ENetConnection.CompressionMode compression = Options.compression(compress);
+        if (!dtls && (insecure || ca != null || serverName != null)) {
+            throw new Main.CliFailure(2, "--insecure, --ca and --server-name need --dtls");
+        }
+        tls = dtls ? Options.clientTls(insecure, ca) : null;
         Options.flags(mode, size, 0);
         PrintStream out = System.out;
         AtomicLong progress = new AtomicLong();
@@ -278,6 +296,9 @@ final class BenchCommand implements Runnable {
                 connection.setChecksumEnabled(checksum);
                 connection.compress(compression);
                 connection.createHost(streams.length, 0);
+                if (tls != null) {
+                    connection.dtlsClientSetup(serverName != null ? serverName : host, tls);
+                }
                 for (Stream s : streams) {
                     s.peer = connection.connectToHost(host, port, channel + 1, s.id);
                 }
@@ -289,7 +310,8 @@ final class BenchCommand implements Runnable {
                         connected++;
                     } else if (e.type() == ENetConnection.EventType.EVENT_DISCONNECT || System.nanoTime() > deadline) {
                         failure = "client " + id + " could not connect to " + host + ":" + port + " (" + connected + " of "
-                                + streams.length + " connected)";
+                                + streams.length + " connected)"
+                                + (connection.dtlsLastFailure() != null ? ": DTLS: " + connection.dtlsLastFailure() : "");
                         return;
                     }
                 }

@@ -40,6 +40,25 @@ final class Options {
         return a;
     }
 
+    static io.jenet.TlsOptions serverTls(java.nio.file.Path cert, java.nio.file.Path key) {
+        try {
+            return io.jenet.TlsOptions.server(io.jenet.TlsOptions.loadPrivateKey(key), io.jenet.TlsOptions.loadCertificates(cert));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new Main.CliFailure(2, "cannot use --dtls-cert/--dtls-key: " + e.getMessage());
+        }
+    }
+
+    static io.jenet.TlsOptions clientTls(boolean insecure, java.nio.file.Path ca) {
+        if (insecure) {
+            return io.jenet.TlsOptions.clientUnsafe(null);
+        }
+        try {
+            return io.jenet.TlsOptions.client(ca == null ? null : io.jenet.TlsOptions.loadCertificates(ca), null);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new Main.CliFailure(2, "cannot use --ca: " + e.getMessage());
+        }
+    }
+
     static ENetConnection.CompressionMode compression(String name) {
         switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "none": return ENetConnection.CompressionMode.COMPRESS_NONE;

@@ -37,10 +37,22 @@ final class ServeCommand implements Runnable {
     @Option(names = "--relay", description = "Send every packet to every other peer, same channel and flags (a chat relay).")
     boolean relay;
 
+    @Option(names = "--dtls-cert", paramLabel = "PEM", description = "Serve DTLS (Godot's ENet extension) with this certificate chain.")
+    java.nio.file.Path dtlsCert;
+
+    @Option(names = "--dtls-key", paramLabel = "PEM", description = "Private key of --dtls-cert (PKCS#8, PKCS#1 or SEC1 PEM).")
+    java.nio.file.Path dtlsKey;
+
     @Override
     public void run() {
         EchoServer server = new EchoServer(bind, port, peers, channels, Options.compression(compress), checksum, echo, System.out);
         server.relay = relay;
+        if ((dtlsCert == null) != (dtlsKey == null)) {
+            throw new Main.CliFailure(2, "--dtls-cert and --dtls-key go together");
+        }
+        if (dtlsCert != null) {
+            server.dtls = Options.serverTls(dtlsCert, dtlsKey);
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
@@ -68,6 +80,8 @@ final class ServeCommand implements Runnable {
         private final boolean echo;
         /** Forward every packet to every other connected peer. */
         volatile boolean relay;
+        /** DTLS server options, or null for plain ENet. */
+        volatile io.jenet.TlsOptions dtls;
         private final PrintStream out;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final CountDownLatch bound = new CountDownLatch(1);
@@ -107,6 +121,9 @@ final class ServeCommand implements Runnable {
                     failure = e.getMessage();
                     bound.countDown();
                     throw new Main.CliFailure(1, "cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+                }
+                if (dtls != null) {
+                    host.dtlsServerSetup(dtls);
                 }
                 localPort = host.getLocalPort();
                 out.println("listening on port " + localPort);

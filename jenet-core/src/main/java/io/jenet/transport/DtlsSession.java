@@ -1,0 +1,314 @@
+package io.jenet.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+
+/**
+ * One DTLS association with one remote address and port, around a JDK {@link SSLEngine}: drives
+ * the handshake (coalescing each flight's records into as few datagrams as fit), retransmits it on
+ * a doubling timer, and turns each ENet datagram into exactly one application-data record and back.
+ *
+ * <p>Thread-safety: none; used by its connection's thread only.
+ */
+final class DtlsSession {
+    /** Handshake records go out in datagrams of at most this many bytes (a record larger goes alone). */
+    static final int FLIGHT_DATAGRAM = 1400;
+    static final int FIRST_RETRANSMIT_MS = 1000;
+    static final int LAST_RETRANSMIT_MS = 16_000;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    final InetSocketAddress remote;
+    private final SSLEngine engine;
+    private final RawSender raw;
+    private final ByteBuffer record;
+    private final ByteBuffer datagram;
+    private final ByteBuffer application;
+    private boolean established;
+    private String failure;
+    private boolean heardFromPeer;
+    private long lastActivity;
+    private long retransmitAt = Long.MAX_VALUE;
+    private boolean discardOutput;
+    private boolean sentHelloVerifyRequest;
+    private int retransmitInterval = FIRST_RETRANSMIT_MS;
+    long droppedRecords;
+    /**
+     * ENet datagrams sent while the handshake runs (a client's CONNECT), sent as soon as it ends so
+     * the connection does not wait for ENet's next retransmission (about a second at first).
+     */
+    private final java.util.ArrayDeque<byte[]> early = new java.util.ArrayDeque<>();
+    static final int EARLY_LIMIT = 16;
+
+    DtlsSession(InetSocketAddress remote, SSLEngine engine, RawSender raw, long now) {
+        this.remote = remote;
+        this.engine = engine;
+        this.raw = raw;
+        int packet = Math.max(engine.getSession().getPacketBufferSize(), 16_384 + 512);
+        this.record = ByteBuffer.allocate(packet);
+        this.datagram = ByteBuffer.allocate(packet);
+        this.application = ByteBuffer.allocate(Math.max(engine.getSession().getApplicationBufferSize(), 16_384 + 512));
+        this.lastActivity = now;
+    }
+
+    /** Starts the handshake (a client sends its ClientHello). */
+    void begin(long now) {
+        try {
+            engine.beginHandshake();
+            drive(now);
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /**
+     * Server side: brings a fresh engine to the state it would be in after answering
+     * {@code firstHello} (the cookie-less ClientHello) with a HelloVerifyRequest, without sending
+     * that answer, so that it accepts the client's cookie-bearing second ClientHello.
+     */
+    void prime(byte[] firstHello, long now) {
+        discardOutput = true;
+        try {
+            engine.beginHandshake();
+            receive(firstHello, 0, firstHello.length, new byte[0], now);
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+        } finally {
+            discardOutput = false;
+            sentHelloVerifyRequest = false;
+            heardFromPeer = false;
+            retransmitAt = Long.MAX_VALUE;
+            retransmitInterval = FIRST_RETRANSMIT_MS;
+        }
+    }
+
+    /** Takes over the datagrams queued on a session that is being replaced. */
+    void adoptEarlyDatagrams(DtlsSession previous) {
+        early.addAll(previous.early);
+        previous.early.clear();
+    }
+
+    /** @return whether this session answered with a HelloVerifyRequest (its cookie was missing or stale) */
+    boolean sentHelloVerifyRequest() {
+        return sentHelloVerifyRequest;
+    }
+
+    boolean isEstablished() {
+        return established;
+    }
+
+    boolean hasFailed() {
+        return failure != null;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    boolean heardFromPeer() {
+        return heardFromPeer;
+    }
+
+    long lastActivity() {
+        return lastActivity;
+    }
+
+    /**
+     * Feeds one datagram from the remote.
+     *
+     * @return the length of the application data copied into {@code out}, 0 if none, -1 if the
+     *         session failed
+     */
+    int receive(byte[] data, int offset, int length, byte[] out, long now) {
+        if (failure != null) {
+            return -1;
+        }
+        heardFromPeer = true;
+        lastActivity = now;
+        int delivered = 0;
+        try {
+            ByteBuffer src = ByteBuffer.wrap(data, offset, length);
+            while (src.hasRemaining() || engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                application.clear();
+                SSLEngineResult r = engine.unwrap(src, application);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    fail(new SSLException("closed by the peer"));
+                    return -1;
+                }
+                if (r.bytesProduced() > 0) {
+                    // Godot's framing: one ENet datagram per record; any further record is extra.
+                    if (delivered == 0 && r.bytesProduced() <= out.length) {
+                        application.flip();
+                        application.get(out, 0, r.bytesProduced());
+                        delivered = r.bytesProduced();
+                    } else {
+                        droppedRecords++;
+                    }
+                }
+                runTasks();
+                if (r.bytesConsumed() == 0 && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                    break;
+                }
+            }
+            drive(now);
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+            return -1;
+        }
+        return failure != null ? -1 : delivered;
+    }
+
+    /**
+     * Sends one ENet datagram as one application-data record.
+     *
+     * @return false if the session cannot carry data (yet)
+     */
+    boolean send(byte[] data, int offset, int length, long now) {
+        if (failure != null) {
+            return false;
+        }
+        if (!established) {
+            if (early.size() < EARLY_LIMIT) {
+                early.addLast(java.util.Arrays.copyOfRange(data, offset, offset + length));
+            } else {
+                droppedRecords++;
+            }
+            return false;
+        }
+        try {
+            record.clear();
+            SSLEngineResult r = engine.wrap(ByteBuffer.wrap(data, offset, length), record);
+            if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() != length) {
+                droppedRecords++;
+                return false;
+            }
+            record.flip();
+            raw.send(remote, record.array(), 0, record.limit());
+            lastActivity = now;
+            drive(now);
+            return true;
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+            return false;
+        }
+    }
+
+    /**
+     * Retransmits the last handshake flight when its timer is due.
+     *
+     * @return false if nothing could be retransmitted although the peer has never answered (the
+     *         JDK does not resend a client's first ClientHello; the caller starts over instead)
+     */
+    boolean poll(long now) {
+        if (established || failure != null || now < retransmitAt) {
+            return true;
+        }
+        retransmitInterval = Math.min(retransmitInterval * 2, LAST_RETRANSMIT_MS);
+        retransmitAt = now + retransmitInterval;
+        try {
+            record.clear();
+            engine.wrap(EMPTY, record);
+            record.flip();
+            boolean resent = record.hasRemaining();
+            datagram.clear();
+            append(record);
+            drive(now);
+            return resent || heardFromPeer;
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+            return true;
+        }
+    }
+
+    /** @return the time at which {@link #poll} has work, or {@code Long.MAX_VALUE} */
+    long dueAt() {
+        return established || failure != null ? Long.MAX_VALUE : retransmitAt;
+    }
+
+    /** Runs the handshake as far as it goes without input; flight records are coalesced into datagrams. */
+    private void drive(long now) throws SSLException {
+        boolean sent = false;
+        if (datagram.position() == 0) {
+            datagram.clear();
+        }
+        while (true) {
+            SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                runTasks();
+            } else if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                record.clear();
+                SSLEngineResult r = engine.wrap(EMPTY, record);
+                record.flip();
+                if (record.hasRemaining()) {
+                    append(record);
+                    sent = true;
+                }
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    flush();
+                    fail(new SSLException("closed"));
+                    return;
+                }
+            } else if (hs == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                application.clear();
+                SSLEngineResult r = engine.unwrap(EMPTY, application);
+                if (r.bytesProduced() > 0) {
+                    droppedRecords++;
+                }
+            } else {
+                break;
+            }
+        }
+        flush();
+        if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+            if (!established) {
+                established = true;
+                while (!early.isEmpty() && failure == null) {
+                    byte[] d = early.pollFirst();
+                    send(d, 0, d.length, now);
+                }
+            }
+        } else if (sent) {
+            retransmitAt = now + retransmitInterval;
+        }
+    }
+
+    private void append(ByteBuffer rec) {
+        if (!rec.hasRemaining()) {
+            return;
+        }
+        if (DtlsRecords.isHelloVerifyRequest(rec.array(), rec.position(), rec.remaining())) {
+            sentHelloVerifyRequest = true;
+        }
+        if (discardOutput) {
+            rec.position(rec.limit());
+            return;
+        }
+        if (datagram.position() > 0 && datagram.position() + rec.remaining() > FLIGHT_DATAGRAM) {
+            flush();
+        }
+        datagram.put(rec);
+    }
+
+    private void flush() {
+        if (datagram.position() > 0) {
+            raw.send(remote, datagram.array(), 0, datagram.position());
+            datagram.clear();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    private void fail(Exception e) {
+        if (failure == null) {
+            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        engine.closeOutbound();
+    }
+}
