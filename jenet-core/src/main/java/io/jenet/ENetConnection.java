@@ -317,11 +317,17 @@ public final class ENetConnection implements AutoCloseable {
         }
         long deadline = now() + timeout;
         boolean idle = false;
+        boolean first = true;
         while (true) {
             long t = now();
-            if (!host.service(t)) {
+            // The pass before reading sends what the application queued since the last call; after
+            // a wait nothing new can have been queued, and the pass after reading does the rest
+            // (timers, pings, acknowledgements), so one pass per wake-up is enough. C ENet makes
+            // two; with thousands of mostly idle peers, each pass is the cost.
+            if (first && !host.service(t)) {
                 return ENetEvent.ERROR;
             }
+            first = false;
             try {
                 receiveDatagrams();
             } catch (IOException e) {

@@ -269,10 +269,16 @@ public final class ENetPacketPeer {
         connection.recycle(p);
     }
 
-    /** The RECEIVE event for each channel, made once: receiving allocates no event objects. */
-    private final ENetEvent[] receiveEvents = new ENetEvent[256];
+    /**
+     * The RECEIVE event for each channel, made once: receiving allocates no event objects. Grown to
+     * the channels actually used (a 256-slot array per peer was most of an idle peer's heap).
+     */
+    private ENetEvent[] receiveEvents = new ENetEvent[1];
 
     ENetEvent receiveEvent(int channel) {
+        if (channel >= receiveEvents.length) {
+            receiveEvents = java.util.Arrays.copyOf(receiveEvents, channel + 1);
+        }
         ENetEvent e = receiveEvents[channel];
         if (e == null) {
             e = new ENetEvent(ENetConnection.EventType.EVENT_RECEIVE, this, 0, channel);

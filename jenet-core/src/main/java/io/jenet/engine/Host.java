@@ -67,6 +67,8 @@ public final class Host {
     long refusedConnects;
     /** Pending handshakes evicted to make room for newer ones. */
     long evictedHalfOpen;
+    private boolean dueKnown;
+    private int dueAt;
     /** Bumped whenever a peer returns to DISCONNECTED, so owners can skip rescanning their peers otherwise. */
     long peerResets;
     final NodeList<Peer> dispatchQueue = new NodeList<>();
@@ -405,6 +407,7 @@ public final class Host {
      * @param now current time in ms
      */
     public void receive(byte[] data, int offset, int length, InetSocketAddress from, long now) {
+        dueKnown = false;
         serviceTime = (int) now;
         totalReceivedData += length;
         totalReceivedPackets++;
@@ -514,21 +517,46 @@ public final class Host {
         if (connectedPeers > 0 && (outgoingBandwidth != 0 || bandwidthLimitedPeers > 0 || recalculateBandwidthLimits)) {
             wait = Math.min(wait, dueIn(t, bandwidthThrottleEpoch + BANDWIDTH_THROTTLE_INTERVAL));
         }
+        if (dueKnown) {
+            // From the last send pass; nothing has been received or queued since.
+            return Math.max(0, Math.min(wait, dueIn(t, dueAt)));
+        }
         for (Peer p : peers) {
-            if (p.state == Peer.STATE_DISCONNECTED || p.state == Peer.STATE_ZOMBIE) {
-                continue;
-            }
-            if (!p.acknowledgements.isEmpty() || !p.outgoingCommands.isEmpty()
-                    || (!p.outgoingSendReliableCommands.isEmpty() && p.sentReliableCommands.isEmpty())) {
+            wait = Math.min(wait, dueIn(t, p));
+            if (wait == 0) {
                 return 0;
-            }
-            if (!p.sentReliableCommands.isEmpty()) {
-                wait = Math.min(wait, dueIn(t, p.nextTimeout));
-            } else if (p.state == Peer.STATE_CONNECTED || p.state == Peer.STATE_DISCONNECT_LATER) {
-                wait = Math.min(wait, dueIn(t, p.lastReceiveTime + (int) p.pingInterval));
             }
         }
         return Math.max(0, wait);
+    }
+
+    /** @return ms from {@code now} until {@code p} next has work: 0 if it has some now, Long.MAX_VALUE if never */
+    long dueIn(int now, Peer p) {
+        if (p.state == Peer.STATE_DISCONNECTED || p.state == Peer.STATE_ZOMBIE) {
+            return Long.MAX_VALUE;
+        }
+        if (!p.acknowledgements.isEmpty() || !p.outgoingCommands.isEmpty()
+                || (!p.outgoingSendReliableCommands.isEmpty() && p.sentReliableCommands.isEmpty())) {
+            return 0;
+        }
+        if (!p.sentReliableCommands.isEmpty()) {
+            return dueIn(now, p.nextTimeout);
+        }
+        if (p.state == Peer.STATE_CONNECTED || p.state == Peer.STATE_DISCONNECT_LATER) {
+            return dueIn(now, p.lastReceiveTime + (int) p.pingInterval);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Records the result of a send pass that visited every peer: the earliest work is {@code dueInMs} after {@code now}. */
+    void earliestDueAfterPass(int now, long dueInMs) {
+        dueKnown = true;
+        dueAt = dueInMs >= Integer.MAX_VALUE / 2 ? now + Integer.MAX_VALUE / 2 : now + (int) dueInMs;
+    }
+
+    /** Something was received or queued since the last send pass: the next due time must be recomputed. */
+    void dueChanged() {
+        dueKnown = false;
     }
 
     private static long dueIn(int now, int at) {
@@ -538,6 +566,7 @@ public final class Host {
     // ---- state changes (ENet's enet_protocol_change_state / dispatch_state) ----
 
     void changeState(Peer peer, int state) {
+        dueChanged();
         if (state == Peer.STATE_CONNECTED || state == Peer.STATE_DISCONNECT_LATER) {
             peer.onConnect();
         } else {

@@ -310,6 +310,9 @@ final class Outgoing {
     boolean sendOutgoingCommands(boolean checkForTimeouts) {
         int serviceTime = host.serviceTime;
         boolean ok = true;
+        // While visiting every peer anyway, note when the earliest one next has work, so that
+        // Host.millisUntilDue need not visit them all again (with thousands of idle peers it did).
+        long earliestDue = Long.MAX_VALUE;
         for (int sendPass = 0, continueSending = 0; sendPass <= continueSending; ++sendPass) {
             for (Peer peer : host.peers) {
                 if (peer.state == Peer.STATE_DISCONNECTED || peer.state == Peer.STATE_ZOMBIE
@@ -346,8 +349,12 @@ final class Outgoing {
                 if ((peer.flags & Peer.FLAG_CONTINUE_SENDING) != 0) {
                     continueSending = sendPass + 1;
                 }
+                if (sendPass == 0) {
+                    earliestDue = Math.min(earliestDue, host.dueIn(serviceTime, peer));
+                }
             }
         }
+        host.earliestDueAfterPass(serviceTime, earliestDue);
         return ok;
     }
 

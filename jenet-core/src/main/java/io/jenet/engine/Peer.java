@@ -237,6 +237,7 @@ public final class Peer extends Node {
      */
     public void pingInterval(long interval) {
         pingInterval = interval != 0 ? interval : PING_INTERVAL;
+        host.dueChanged();
     }
 
     /**
@@ -318,6 +319,7 @@ public final class Peer extends Node {
     }
 
     void queueOutgoingCommand(OutgoingCommand c, Packet packet, int offset, int length) {
+        host.dueChanged();
         c.fragmentOffset = offset;
         c.fragmentLength = length;
         c.packet = packet;
@@ -474,6 +476,7 @@ public final class Peer extends Node {
 
     /** Forcefully drops the connection without telling the remote peer (ENet's {@code enet_peer_reset}). */
     public void reset() {
+        host.dueChanged();
         onDisconnect();
         host.peerResets++;
         outgoingPeerID = MAXIMUM_PEER_ID;
@@ -594,6 +597,7 @@ public final class Peer extends Node {
     }
 
     Acknowledgement queueAcknowledgement(int command, int channelID, int reliableSequenceNumber, int sentTime) {
+        host.dueChanged();
         if (channelID < channelCount) {
             Channel channel = channels[channelID];
             int reliableWindow = reliableSequenceNumber / RELIABLE_WINDOW_SIZE;
