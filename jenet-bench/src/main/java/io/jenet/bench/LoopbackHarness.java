@@ -102,12 +102,7 @@ public final class LoopbackHarness {
             String filter = only;
             workloads = workloads.stream().filter(w -> w.name().contains(filter)).toList();
         }
-        if (!Files.exists(Paths.get(JAR)) && Files.exists(Paths.get("..", JAR))) {
-            // Run from a module directory (as the smoke test does): the repository is one up.
-            JAR = "../" + JAR;
-            C_SOURCE = "../" + C_SOURCE;
-            C_BINARY = "../" + C_BINARY;
-        }
+        jar();
         Path cBench = buildCBench();
         if (!Files.exists(Paths.get(JAR))) {
             throw new IllegalStateException(JAR + " missing: run ./mvnw -q -B install -DskipTests first");
@@ -172,6 +167,21 @@ public final class LoopbackHarness {
         if (!p.waitFor(5, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
+    }
+
+    /** @return the CLI jar's path, from the repository root or a module directory (as the smoke test runs) */
+    static synchronized String jar() {
+        if (!Files.exists(Paths.get(JAR)) && Files.exists(Paths.get("..", JAR))) {
+            JAR = "../" + JAR;
+            C_SOURCE = "../" + C_SOURCE;
+            C_BINARY = "../" + C_BINARY;
+        }
+        return JAR;
+    }
+
+    /** Runs a bench command and returns its msg/s. */
+    static double msgPerSecond(List<String> command) throws IOException, InterruptedException {
+        return parse(run(command)).msgPerSecond();
     }
 
     static String java() {
