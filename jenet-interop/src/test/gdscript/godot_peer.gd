@@ -6,8 +6,6 @@
 # channels unreliable ordered). The client sends, for each SIZE, one reliable packet on channel 1
 # and one unreliable packet on channel 2, with content make(sd, size). Both print one line per
 # event: "connect ID", "disconnect ID", "recv FROM CHANNEL LENGTH ADLER32", "sent SEED CHANNEL LENGTH".
-# With GODOT_DTLS set, the peer uses Godot's DTLS extension: "CERT.pem:KEY.pem" for a server,
-# "insecure" for a client that does not verify the server's certificate.
 extends SceneTree
 
 var peer
@@ -48,18 +46,6 @@ func _init():
 	peer.connect("connection_succeeded", self, "_on_succeeded")
 	peer.connect("connection_failed", self, "_on_failed")
 	var err
-	var dtls = OS.get_environment("GODOT_DTLS")
-	if dtls != "":
-		peer.use_dtls = true
-		if mode == "server":
-			var files = dtls.split(":")
-			var cert = X509Certificate.new()
-			var key = CryptoKey.new()
-			print("dtls cert ", cert.load(files[0]), " key ", key.load(files[1]))
-			peer.set_dtls_certificate(cert)
-			peer.set_dtls_key(key)
-		else:
-			peer.dtls_verify = false
 	if mode == "server":
 		peer.compression_mode = int(rest[2])
 		err = peer.create_server(int(rest[1]), 8)

@@ -7,16 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jenet.ENetConnection;
 import io.jenet.ENetConnection.CompressionMode;
 import io.jenet.ENetPacketPeer;
-import io.jenet.TlsOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.Adler32;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,8 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * jenet against Godot 3.2.3's NetworkedMultiplayerENet (Debian's godot3-server), in every
  * compression mode, both as server and as client. Godot frames each payload with 8 bytes
  * (source id, target id, little-endian) and uses channel 0 for its own messages, 1 for reliable
- * and 2 for unreliable traffic; this test speaks that framing. Godot's DTLS extension is tested both
- * ways too (Godot 3.2 implements it with mbedTLS).
+ * and 2 for unreliable traffic; this test speaks that framing.
  */
 class GodotInteropTest {
     private static final int[] SIZES = {1, 100, 1400, 4000, 70_000};
@@ -59,55 +54,19 @@ class GodotInteropTest {
         }
     }
 
-    /** A self-signed certificate for localhost and its key, made by OpenSSL, shared by the DTLS tests. */
-    private static synchronized Path[] identity() throws Exception {
-        if (identity == null) {
-            Path dir = Files.createTempDirectory("jenet-godot-dtls");
-            Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1").directory(dir.toFile()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as("openssl: " + out).isZero();
-            identity = new Path[] {dir.resolve("cert.pem"), dir.resolve("key.pem")};
-        }
-        return identity;
-    }
-
-    private static Path[] identity;
-
     @ParameterizedTest
     @EnumSource(CompressionMode.class)
     void godotClientAgainstJenetServer(CompressionMode mode) throws Exception {
-        godotClient(mode, false);
-    }
-
-    /** Godot's own DTLS (mbedTLS) client, not verifying, against jenet's DTLS server. */
-    @Test
-    void godotDtlsClientAgainstJenetDtlsServer() throws Exception {
-        godotClient(CompressionMode.COMPRESS_NONE, true);
-    }
-
-    /** jenet's DTLS client, verifying Godot's certificate for "localhost", against Godot's DTLS server. */
-    @Test
-    void jenetDtlsClientAgainstGodotDtlsServer() throws Exception {
-        jenetClient(CompressionMode.COMPRESS_ZLIB, true);
-    }
-
-    private void godotClient(CompressionMode mode, boolean dtls) throws Exception {
         GodotPeer.requireGodot();
         try (ENetConnection server = new ENetConnection()) {
             server.compress(mode);
             server.createHostBound("127.0.0.1", 0, 8, 3);
-            if (dtls) {
-                Path[] id = identity();
-                server.dtlsServerSetup(TlsOptions.server(TlsOptions.loadPrivateKey(id[1]), TlsOptions.loadCertificates(id[0])));
-            }
             JenetSide side = new JenetSide(server);
             List<String> args = new ArrayList<>(List.of("client", "127.0.0.1", "" + server.getLocalPort(), "" + mode.value()));
             for (int s : SIZES) {
                 args.add("" + s);
             }
-            try (GodotPeer godot = new GodotPeer(dtls ? "insecure" : null, args.toArray(new String[0]))) {
+            try (GodotPeer godot = new GodotPeer(args.toArray(new String[0]))) {
                 side.until(() -> side.count(EVENT_CONNECT) == 1, 20_000);
                 int clientId = side.of(EVENT_CONNECT).get(0).event().data();
                 assertThat(clientId).isGreaterThan(1);
@@ -146,14 +105,9 @@ class GodotInteropTest {
     @ParameterizedTest
     @EnumSource(CompressionMode.class)
     void jenetClientAgainstGodotServer(CompressionMode mode) throws Exception {
-        jenetClient(mode, false);
-    }
-
-    private void jenetClient(CompressionMode mode, boolean dtls) throws Exception {
         GodotPeer.requireGodot();
         int port = freePort();
-        Path[] id = dtls ? identity() : null;
-        try (GodotPeer godot = new GodotPeer(dtls ? id[0] + ":" + id[1] : null, "server", "" + port, "" + mode.value());
+        try (GodotPeer godot = new GodotPeer("server", "" + port, "" + mode.value());
              ENetConnection client = new ENetConnection()) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (godot.linesStartingWith("listening").isEmpty()) {
@@ -162,9 +116,6 @@ class GodotInteropTest {
             }
             client.compress(mode);
             client.createHost(1, 3);
-            if (dtls) {
-                client.dtlsClientSetup("localhost", TlsOptions.client(TlsOptions.loadCertificates(id[0]), null));
-            }
             JenetSide side = new JenetSide(client);
             int myId = 777_777;
             ENetPacketPeer server = client.connectToHost("127.0.0.1", port, 3, myId);

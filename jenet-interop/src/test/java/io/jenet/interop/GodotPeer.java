@@ -40,14 +40,6 @@ final class GodotPeer implements AutoCloseable {
     }
 
     GodotPeer(String... args) throws IOException {
-        this(null, args);
-    }
-
-    /**
-     * @param dtls null for plain ENet; {@code "CERT.pem:KEY.pem"} for a DTLS server, {@code "insecure"}
-     *             for a DTLS client that does not verify (godot_peer.gd reads it from GODOT_DTLS)
-     */
-    GodotPeer(String dtls, String... args) throws IOException {
         requireGodot();
         Path script = Paths.get("src/test/gdscript/godot_peer.gd").toAbsolutePath();
         List<String> cmd = new ArrayList<>(List.of(BINARY, "--no-window", "-s", script.toString(), "--"));
@@ -59,9 +51,6 @@ final class GodotPeer implements AutoCloseable {
         pb.environment().put("HOME", home.toString());
         pb.environment().put("XDG_DATA_HOME", home.toString());
         pb.environment().put("LANG", "en_US.UTF-8");
-        if (dtls != null) {
-            pb.environment().put("GODOT_DTLS", dtls);
-        }
         // Godot writes logs/ under its working directory: keep that in target/ too.
         pb.directory(home.toFile());
         process = pb.start();
