@@ -107,6 +107,9 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     private static final int MAX_DATAGRAMS_PER_SERVICE = 256;
+    /** Log lines go to {@code System.Logger} "io.jenet" (no logging library is required). */
+    private static final System.Logger LOG = System.getLogger("io.jenet");
+    private String dtlsFailureLogged;
 
     private Host host;
     private UdpTransport transport;
@@ -237,6 +240,9 @@ public final class ENetConnection implements AutoCloseable {
         transport = t;
         host = h;
         peerResetsSeen = -1;
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "jenet: host on port {0}, {1} peers, {2} channels", t.localPort(), maxPeers, maxChannels);
+        }
         applyCompression(compression);
     }
 
@@ -331,6 +337,7 @@ public final class ENetConnection implements AutoCloseable {
             try {
                 receiveDatagrams();
             } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "jenet: socket receive failed", e);
                 return ENetEvent.ERROR;
             }
             t = now();
@@ -348,6 +355,7 @@ public final class ENetConnection implements AutoCloseable {
             long wait = host.millisUntilDue(t, deadline - t);
             if (dtls != null) {
                 dtls.poll(t);
+                logDtlsFailure();
                 wait = Math.max(0, Math.min(wait, dtls.dueAt() - t));
             }
             if (wait == 0) {
@@ -360,6 +368,7 @@ public final class ENetConnection implements AutoCloseable {
             try {
                 transport.await(wait);
             } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "jenet: socket wait failed", e);
                 return ENetEvent.ERROR;
             }
         }
@@ -429,10 +438,16 @@ public final class ENetConnection implements AutoCloseable {
                         peer = new ENetPacketPeer(this, event.peer);
                         peers.add(peer);
                     }
+                    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                        LOG.log(System.Logger.Level.DEBUG, "jenet: connected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
+                    }
                     return new ENetEvent(EventType.EVENT_CONNECT, peer, event.data, 0);
                 case Event.TYPE_DISCONNECT:
                     if (peer == null) {
                         continue;
+                    }
+                    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                        LOG.log(System.Logger.Level.DEBUG, "jenet: disconnected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
                     }
                     peer.detach();
                     peers.remove(peer);
@@ -645,6 +660,14 @@ public final class ENetConnection implements AutoCloseable {
     /** @return whether {@link #dtlsServerSetup} or {@link #dtlsClientSetup} was called on this host */
     public boolean isDtlsEnabled() {
         return dtls != null;
+    }
+
+    private void logDtlsFailure() {
+        String failure = dtls.lastFailure();
+        if (failure != null && !failure.equals(dtlsFailureLogged)) {
+            dtlsFailureLogged = failure;
+            LOG.log(System.Logger.Level.WARNING, "jenet: DTLS session failed: {0}", failure);
+        }
     }
 
     /** Largest DTLS datagram: ENet's largest MTU plus record overhead. */

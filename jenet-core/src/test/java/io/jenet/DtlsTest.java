@@ -160,10 +160,37 @@ class DtlsTest {
     }
 
     @Test
-    void anUntrustedCertificateIsRefused() throws Exception {
-        TestCertificates otherCa = new TestCertificates("some other CA");
-        String failure = refused(dtlsServer(otherCa.server("localhost"), 4), client("localhost", trustingOurCa()));
-        assertThat(failure).isNotNull().containsIgnoringCase("certification path");
+    void anUntrustedCertificateIsRefusedAndLogged() throws Exception {
+        // System.Logger "io.jenet" goes to java.util.logging when no other backend is installed.
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.jenet");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        try {
+            TestCertificates otherCa = new TestCertificates("some other CA");
+            String failure = refused(dtlsServer(otherCa.server("localhost"), 4), client("localhost", trustingOurCa()));
+            assertThat(failure).isNotNull().containsIgnoringCase("certification path");
+            assertThat(records).anySatisfy(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                assertThat(java.text.MessageFormat.format(r.getMessage(), r.getParameters())).startsWith("jenet: DTLS session failed: ")
+                        .containsIgnoringCase("certification path");
+            });
+        } finally {
+            jul.removeHandler(handler);
+        }
     }
 
     @Test

@@ -32,6 +32,12 @@ final class DemoCommand implements Runnable {
     @Option(names = "--clients", defaultValue = "4", description = "Number of clients (default: ${DEFAULT-VALUE}).")
     int clientCount;
 
+    @Option(names = "--loss", defaultValue = "0", description = "Route traffic through a relay dropping this percent of datagrams each way.")
+    double lossPercent;
+
+    @Option(names = "--latency", defaultValue = "0", description = "Route traffic through a relay adding this one-way delay in ms (plus up to 20 % jitter).")
+    int latencyMs;
+
     /** The packet kinds, with the channel each uses. */
     enum Kind {
         RELIABLE(0, ENetPacketPeer.FLAG_RELIABLE, 100),
@@ -69,6 +75,9 @@ final class DemoCommand implements Runnable {
         if (seconds < 1 || clientCount < 1 || clientCount > 64) {
             throw new Main.CliFailure(2, "--seconds must be >= 1 and --clients 1..64");
         }
+        if (lossPercent < 0 || lossPercent > 50 || latencyMs < 0 || latencyMs > 2000) {
+            throw new Main.CliFailure(2, "--loss must be 0..50 and --latency 0..2000");
+        }
         PrintStream out = System.out;
         AtomicBoolean serverRunning = new AtomicBoolean(true);
         Map<String, long[]> serverBytes = new ConcurrentHashMap<>();
@@ -92,10 +101,23 @@ final class DemoCommand implements Runnable {
         }
         out.printf("jenet demo: server on 127.0.0.1:%d, %d clients, %d s, kinds %s on channels 0-3%n", port[0], clientCount,
                 seconds, Arrays.toString(Kind.values()));
+        ImpairmentRelay relay = null;
+        int target = port[0];
+        if (lossPercent > 0 || latencyMs > 0) {
+            try {
+                relay = new ImpairmentRelay(new java.net.InetSocketAddress("127.0.0.1", port[0]), lossPercent / 100, 0, latencyMs,
+                        latencyMs / 5, 1);
+            } catch (IOException e) {
+                throw new Main.CliFailure(1, "demo FAILED: cannot start the impairment relay: " + e.getMessage());
+            }
+            target = relay.port();
+            out.printf("jenet demo: clients go through an impairment relay on port %d: %.1f %% loss each way, %d ms latency (+0-%d ms jitter)%n",
+                    target, lossPercent, latencyMs, latencyMs / 5);
+        }
         List<DemoClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clientCount; i++) {
-            DemoClient c = new DemoClient(i, port[0]);
+            DemoClient c = new DemoClient(i, target);
             clients.add(c);
             Thread t = new Thread(c, "demo-client-" + i);
             threads.add(t);
@@ -110,6 +132,14 @@ final class DemoCommand implements Runnable {
             }
         }
         serverRunning.set(false);
+        if (relay != null) {
+            try {
+                out.printf("jenet demo: relay forwarded %d datagrams and dropped %d%n", relay.forwarded(), relay.dropped());
+                relay.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
         try {
             server.join(5000);
         } catch (InterruptedException e) {

@@ -128,6 +128,15 @@ class CliTest {
     }
 
     @Test
+    void demoThroughALossyLaggyLinkStillDeliversEveryReliablePacket() {
+        Run r = run("demo", "--seconds", "2", "--clients", "2", "--loss", "5", "--latency", "20");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("impairment relay").contains("5.0 % loss each way, 20 ms latency").contains("all intact, in order");
+        assertThat(r.out()).containsPattern("relay forwarded \\d+ datagrams and dropped [1-9]\\d*");
+        assertThat(run("demo", "--loss", "80").status()).isEqualTo(2);
+    }
+
+    @Test
     void badArgumentsExitWithTwo() {
         assertThat(run("bench").status()).isEqualTo(2);
         assertThat(run("bench", "127.0.0.1:" + port, "--size", "2").status()).isEqualTo(2);
