@@ -15,7 +15,8 @@ import javax.net.ssl.SSLParameters;
  * cookie is answered with a HelloVerifyRequest by a throw-away engine; only a ClientHello carrying
  * a valid cookie creates a session (JDK cookies depend on the ClientHello and a secret of the
  * {@link SSLContext}, so any engine of the context can check them). At most
- * {@link #MAX_PENDING_HANDSHAKES} handshakes are in progress at once; sessions that fail are
+ * {@link #MAX_PENDING_HANDSHAKES} handshakes are in progress at once (when full, the stalest makes
+ * room for the newcomer); sessions that fail are
  * dropped (their ENet peers time out), handshakes that stall and sessions that fall silent are
  * forgotten.
  *
@@ -36,6 +37,7 @@ public final class DtlsServer implements DtlsLayer {
     private boolean refuseNewConnections;
     private long droppedDatagrams;
     private long helloVerifyRequests;
+    private long evictedHandshakes;
     private String lastFailure;
 
     /**
@@ -92,8 +94,10 @@ public final class DtlsServer implements DtlsLayer {
             return -1;
         }
         if (pendingHandshakes() >= MAX_PENDING_HANDSHAKES) {
-            droppedDatagrams++;
-            return -1;
+            // Full: the stalest pending handshake makes room (a real client whose handshake is
+            // dropped retries), so 16 clients that prove their address and then stall cannot
+            // lock everyone out until the handshake timeout. Established sessions are never touched.
+            evictStalestHandshake();
         }
         byte[] firstHello = DtlsRecords.withoutCookie(data, 0, length);
         if (firstHello == null) {
@@ -155,6 +159,26 @@ public final class DtlsServer implements DtlsLayer {
     private void drop(InetSocketAddress from, DtlsSession session) {
         lastFailure = session.failure();
         sessions.remove(from);
+    }
+
+    private void evictStalestHandshake() {
+        InetSocketAddress stalest = null;
+        long oldest = Long.MAX_VALUE;
+        for (Map.Entry<InetSocketAddress, DtlsSession> e : sessions.entrySet()) {
+            if (!e.getValue().isEstablished() && e.getValue().lastActivity() < oldest) {
+                oldest = e.getValue().lastActivity();
+                stalest = e.getKey();
+            }
+        }
+        if (stalest != null) {
+            sessions.remove(stalest);
+            evictedHandshakes++;
+        }
+    }
+
+    /** @return pending handshakes dropped to make room for newer ones */
+    public long evictedHandshakes() {
+        return evictedHandshakes;
     }
 
     private int pendingHandshakes() {
