@@ -29,6 +29,19 @@ class DtlsServerLimitsTest {
         }, "localhost", false, 4352);
     }
 
+    /** Runs the cookie exchange for a client at {@code at}, then loses every server flight. */
+    private void proveAndStall(DtlsServer server, SSLContext context, InetSocketAddress at, byte[] out, long now) {
+        DtlsClient staller = client(context, at);
+        staller.send(SERVER, new byte[] {1}, 0, 1, now);
+        Datagram hello = wire.pollLast();
+        server.receive(at, hello.data(), hello.data().length, out, now);
+        Datagram verify = wire.pollLast();
+        staller.receive(SERVER, verify.data(), verify.data().length, out, now);
+        Datagram second = wire.pollLast();
+        server.receive(at, second.data(), second.data().length, out, now);
+        wire.clear();
+    }
+
     @Test
     void pendingHandshakesAreBoundedAndStalledOnesMakeRoom() throws Exception {
         SSLContext serverContext = new TestCertificates("limits CA").server("localhost").serverOptions().sslContext();
@@ -52,23 +65,29 @@ class DtlsServerLimitsTest {
         assertThat(server.helloVerifyRequests()).isEqualTo(40);
         wire.clear();
 
-        // 20 clients prove their address (second ClientHello with the cookie), then stall.
-        for (int i = 0; i < 20; i++) {
-            InetSocketAddress at = new InetSocketAddress("127.0.0.4", 30_000 + i);
-            DtlsClient staller = client(clientContext, at);
-            staller.send(SERVER, first, 0, 1, now);
-            Datagram hello = wire.pollLast();
-            server.receive(at, hello.data(), hello.data().length, out, now);
-            Datagram verify = wire.pollLast();
-            staller.receive(SERVER, verify.data(), verify.data().length, out, now);
-            Datagram second = wire.pollLast();
-            server.receive(at, second.data(), second.data().length, out, now);
-            wire.clear(); // the server's flight never reaches the staller
+        // 16 clients prove their address (second ClientHello with the cookie), then stall.
+        for (int i = 0; i < 16; i++) {
+            proveAndStall(server, clientContext, new InetSocketAddress("127.0.0.4", 30_000 + i), out, now);
             now += 10;
-            assertThat(server.sessions()).isLessThanOrEqualTo(DtlsServer.MAX_PENDING_HANDSHAKES);
+        }
+        assertThat(server.sessions()).isEqualTo(DtlsServer.MAX_PENDING_HANDSHAKES);
+
+        // Full of handshakes that are still fresh: a 17th is turned away, nothing is evicted.
+        long dropped = server.droppedDatagrams();
+        proveAndStall(server, clientContext, new InetSocketAddress("127.0.0.4", 30_100), out, now);
+        assertThat(server.sessions()).isEqualTo(DtlsServer.MAX_PENDING_HANDSHAKES);
+        assertThat(server.evictedHandshakes()).isZero();
+        assertThat(server.droppedDatagrams()).isEqualTo(dropped + 1);
+
+        // Once they have been silent for longer than the stall limit, newcomers evict the stalest.
+        now += DtlsServer.STALLED_HANDSHAKE_MS + 1;
+        for (int i = 0; i < 4; i++) {
+            proveAndStall(server, clientContext, new InetSocketAddress("127.0.0.4", 30_200 + i), out, now);
+            now += 10;
         }
         assertThat(server.sessions()).isEqualTo(DtlsServer.MAX_PENDING_HANDSHAKES);
         assertThat(server.evictedHandshakes()).isEqualTo(4);
+        now += DtlsServer.STALLED_HANDSHAKE_MS + 1;
 
         // An honest client still gets in, and its first datagram arrives.
         InetSocketAddress honestAt = new InetSocketAddress("127.0.0.5", 40_000);

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLParameters;
  * cookie is answered with a HelloVerifyRequest by a throw-away engine; only a ClientHello carrying
  * a valid cookie creates a session (JDK cookies depend on the ClientHello and a secret of the
  * {@link SSLContext}, so any engine of the context can check them). At most
- * {@link #MAX_PENDING_HANDSHAKES} handshakes are in progress at once (when full, the stalest makes
- * room for the newcomer); sessions that fail are
+ * {@link #MAX_PENDING_HANDSHAKES} handshakes are in progress at once (when full, one silent for
+ * {@link #STALLED_HANDSHAKE_MS} makes room for the newcomer); sessions that fail are
  * dropped (their ENet peers time out), handshakes that stall and sessions that fall silent are
  * forgotten.
  *
@@ -27,6 +27,8 @@ public final class DtlsServer implements DtlsLayer {
     public static final int MAX_PENDING_HANDSHAKES = 16;
     /** A handshake not finished after this long is dropped. */
     public static final long HANDSHAKE_TIMEOUT_MS = 30_000;
+    /** A pending handshake silent this long may be forgotten to make room for a newcomer. */
+    public static final long STALLED_HANDSHAKE_MS = 2_000;
     /** A session silent this long is dropped (ENet peers ping every 500 ms, and time out after 30 s). */
     public static final long IDLE_TIMEOUT_MS = 120_000;
 
@@ -93,11 +95,12 @@ public final class DtlsServer implements DtlsLayer {
             helloVerifyRequests++;
             return -1;
         }
-        if (pendingHandshakes() >= MAX_PENDING_HANDSHAKES) {
-            // Full: the stalest pending handshake makes room (a real client whose handshake is
-            // dropped retries), so 16 clients that prove their address and then stall cannot
-            // lock everyone out until the handshake timeout. Established sessions are never touched.
-            evictStalestHandshake();
+        if (pendingHandshakes() >= MAX_PENDING_HANDSHAKES && !evictStalledHandshake(now)) {
+            // Full of handshakes that are moving: the newcomer's ClientHello is dropped and its
+            // retransmission (1 s later) tries again, so a burst of honest clients queues up
+            // rather than thrashing each other out.
+            droppedDatagrams++;
+            return -1;
         }
         byte[] firstHello = DtlsRecords.withoutCookie(data, 0, length);
         if (firstHello == null) {
@@ -161,19 +164,27 @@ public final class DtlsServer implements DtlsLayer {
         sessions.remove(from);
     }
 
-    private void evictStalestHandshake() {
+    /**
+     * Makes room by forgetting the pending handshake that has been silent longest, if it has been
+     * silent for more than {@link #STALLED_HANDSHAKE_MS}: 16 clients that prove their address and
+     * then stall cannot lock everyone out until the handshake timeout, while handshakes that are
+     * moving (a peer in a handshake answers within a retransmission interval) are never touched.
+     */
+    private boolean evictStalledHandshake(long now) {
         InetSocketAddress stalest = null;
-        long oldest = Long.MAX_VALUE;
+        long oldest = now - STALLED_HANDSHAKE_MS;
         for (Map.Entry<InetSocketAddress, DtlsSession> e : sessions.entrySet()) {
             if (!e.getValue().isEstablished() && e.getValue().lastActivity() < oldest) {
                 oldest = e.getValue().lastActivity();
                 stalest = e.getKey();
             }
         }
-        if (stalest != null) {
-            sessions.remove(stalest);
-            evictedHandshakes++;
+        if (stalest == null) {
+            return false;
         }
+        sessions.remove(stalest);
+        evictedHandshakes++;
+        return true;
     }
 
     /** @return pending handshakes dropped to make room for newer ones */
