@@ -124,6 +124,9 @@ public final class ENetConnection implements AutoCloseable {
     private int mtu = Host.DEFAULT_MTU;
     private int maximumPacketSize = Host.DEFAULT_MAXIMUM_PACKET_SIZE;
     private boolean refuse;
+    private int halfOpenPerAddress = Host.DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
+    private int halfOpenTotal;
+    private long peerIncomingLimit;
     private long oversizedDatagrams;
     /** Godot's DTLS extension, between the socket and the engine; null for plain ENet. */
     private DtlsLayer dtls;
@@ -236,6 +239,8 @@ public final class ENetConnection implements AutoCloseable {
         h.setMtu(mtu);
         h.setMaximumPacketSize(maximumPacketSize);
         h.setRefuseNewConnections(refuse);
+        h.setPeerIncomingLimit(peerIncomingLimit);
+        h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal > 0 ? halfOpenTotal : Math.max(1, maxPeers));
         h.time(now());
         transport = t;
         host = h;
@@ -745,6 +750,114 @@ public final class ENetConnection implements AutoCloseable {
         if (host != null) {
             host.setMaximumPacketSize(bytes);
         }
+    }
+
+    /**
+     * jenet extension: bounds pending handshakes (peers that sent CONNECT and have not yet
+     * acknowledged the VERIFY_CONNECT), so a flood of spoofed CONNECTs cannot hold the slots honest
+     * clients need. At most {@code perAddress} are pending from one IP address (more CONNECTs from
+     * it are dropped and counted; a real client retries); when {@code total} are pending or every
+     * slot is taken, the oldest pending handshake gives way to the newcomer (C ENet refuses the
+     * newcomer instead, so a flood locks everyone out). Connected peers are never touched. No wire
+     * change: a remote ENet peer sees an ordinary retransmitted CONNECT.
+     *
+     * <p>Defaults: 256 per address (load tests that
+     * open hundreds of connections from one address at the same instant still get in, a few
+     * retries later) and every slot in total. Takes effect at the next {@code createHost*}.
+     *
+     * @param perAddress pending handshakes per IP address, at least 1
+     * @param total pending handshakes in all, at least 1; 0 restores "every slot"
+     */
+    public void setHalfOpenLimits(int perAddress, int total) {
+        if (perAddress < 1 || total < 0) {
+            throw new IllegalArgumentException("half-open limits must be perAddress >= 1 and total >= 0, got "
+                    + perAddress + " and " + total);
+        }
+        halfOpenPerAddress = perAddress;
+        halfOpenTotal = total;
+        if (host != null) {
+            host.setHalfOpenLimits(perAddress, total > 0 ? total : host.peerCount());
+        }
+    }
+
+    /**
+     * jenet extension: CONNECTs refused since the host was created (no free slot, too many pending
+     * handshakes from one address, or more connections from one address than allowed).
+     *
+     * @return the count
+     */
+    public long getRefusedConnects() {
+        checkOpen();
+        return host.refusedConnects();
+    }
+
+    /**
+     * jenet extension: pending handshakes dropped to make room for newer ones (see
+     * {@link #setHalfOpenLimits}).
+     *
+     * @return the count since the host was created
+     */
+    public long getEvictedHandshakes() {
+        checkOpen();
+        return host.evictedHalfOpen();
+    }
+
+    /**
+     * jenet extension: caps the bytes per second one connected peer may send this host. Datagrams
+     * beyond the cap (a token bucket holding a quarter second, at least 64 KiB) are dropped as soon
+     * as their header names the peer — before decompression or any command work — and counted
+     * ({@link #getThrottledDatagrams}, {@link ENetPacketPeer#getThrottledDatagrams}). So a peer that
+     * sends more than the host can take is held to the cap while the other peers are served; an
+     * honest ENet sender sees the drops as loss and slows down through its own packet throttle, and
+     * its reliable data is retransmitted, never lost. ENet has no such cap; 0 (the default) turns it
+     * off. Choose it well above what honest clients send: it is a fence against floods, not a
+     * bandwidth shaper (for that, see {@link #bandwidthLimit}).
+     *
+     * @param bytesPerSecond the cap, or 0 for none
+     */
+    public void setPeerIncomingLimit(long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("peer incoming limit must be >= 0 (0 = none), got " + bytesPerSecond);
+        }
+        peerIncomingLimit = bytesPerSecond;
+        if (host != null) {
+            host.setPeerIncomingLimit(bytesPerSecond);
+        }
+    }
+
+    /**
+     * jenet extension: datagrams dropped because their peer exceeded
+     * {@link #setPeerIncomingLimit the per-peer incoming limit}.
+     *
+     * @return the count since the host was created
+     */
+    public long getThrottledDatagrams() {
+        checkOpen();
+        return host.throttledDatagrams();
+    }
+
+    /**
+     * jenet extension: how well {@link #compress compression} is doing: the bytes sent for the
+     * commands of outgoing datagrams divided by their size before compression (datagram headers
+     * excluded; a datagram that would not shrink is sent as it is and counts 1:1). 1.0 when no
+     * compressor is set or nothing was sent yet; 0.4 means 60 % saved.
+     *
+     * @return the ratio since the host was created
+     */
+    public double getCompressionRatio() {
+        checkOpen();
+        return host.compressionInput() == 0 ? 1.0 : (double) host.compressionOutput() / host.compressionInput();
+    }
+
+    /**
+     * jenet extension: peers that sent CONNECT and have not yet acknowledged the VERIFY_CONNECT
+     * (half-open). A scan of every slot: for monitoring, not for every frame.
+     *
+     * @return the count now
+     */
+    public int getPendingHandshakes() {
+        checkOpen();
+        return host.pendingHandshakes();
     }
 
     // ---- queries ----

@@ -432,6 +432,16 @@ public final class ENetPacketPeer {
         return peer == null || peer.userData != this ? PeerState.STATE_DISCONNECTED : STATES[peer.state()];
     }
 
+    /**
+     * jenet extension: datagrams from this peer dropped because it exceeded the host's per-peer
+     * incoming limit ({@link ENetConnection#setPeerIncomingLimit}).
+     *
+     * @return the count since the peer connected
+     */
+    public long getThrottledDatagrams() {
+        return active().throttledDatagrams();
+    }
+
     /** @return the number of channels negotiated with the remote peer */
     public int getChannels() {
         return active().channelCount();

@@ -22,9 +22,9 @@ public final class Host {
     public static final int DEFAULT_MAXIMUM_PACKET_SIZE = 32 * 1024 * 1024;
     public static final int DEFAULT_MAXIMUM_WAITING_DATA = 32 * 1024 * 1024;
     public static final int BANDWIDTH_THROTTLE_INTERVAL = 1000;
-    /** Default for {@link #setHalfOpenLimits}: no limit per address (ENet has none; NATs and
-     *  loopback put many honest clients behind one address). */
-    public static final int DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS = MAXIMUM_PEER_ID;
+    /** Default for {@link #setHalfOpenLimits}: generous (ENet has no limit; NATs and load tests put
+     *  many honest clients behind one address), yet one address cannot take every slot of a big host. */
+    public static final int DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS = 256;
     /** Largest datagram the engine accepts or produces (MTU maximum plus checksum slack). */
     public static final int RECEIVE_BUFFER_SIZE = MAXIMUM_MTU + 64;
     private static final int POOL_LIMIT = 8192;
@@ -67,6 +67,13 @@ public final class Host {
     long refusedConnects;
     /** Pending handshakes evicted to make room for newer ones. */
     long evictedHalfOpen;
+    /** Bytes per second one connected peer may send us; 0 = no limit (ENet's behaviour). */
+    long peerIncomingLimit;
+    /** Datagrams dropped because their peer exceeded {@link #peerIncomingLimit}. */
+    long throttledDatagrams;
+    /** Command bytes offered to the compressor, and what went on the wire for them. */
+    long compressionInput;
+    long compressionOutput;
     private boolean dueKnown;
     private int dueAt;
     /** Bumped whenever a peer returns to DISCONNECTED, so owners can skip rescanning their peers otherwise. */
@@ -193,7 +200,8 @@ public final class Host {
      * so a flood of spoofed CONNECTs cannot keep honest clients out: at most {@code perAddress}
      * from one IP address (more are refused), and when {@code total} are pending or no slot is free
      * the oldest pending one is dropped for the newcomer (ENet would refuse the newcomer). Defaults:
-     * no per-address limit, and all the slots — so only a full host evicts.
+     * {@link #DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS} per address, and all the slots — so only a full
+     * host evicts.
      *
      * @param perAddress pending handshakes per IP address, at least 1
      * @param total pending handshakes in all, at least 1
@@ -209,6 +217,33 @@ public final class Host {
      */
     public void setEvictPendingHandshakes(boolean evict) {
         evictPendingHandshakes = evict;
+    }
+
+    /**
+     * Caps what one peer may send us: datagrams beyond {@code bytesPerSecond} (a token bucket
+     * holding a quarter second, at least 64 KiB) are dropped right after the header is read, before
+     * any command is handled, and counted. A peer that floods is held to the limit while the others
+     * are served; an honest ENet sender sees loss and backs off through its own throttle.
+     *
+     * @param bytesPerSecond the limit, 0 for none (the default, as ENet)
+     */
+    public void setPeerIncomingLimit(long bytesPerSecond) {
+        peerIncomingLimit = Math.max(0, bytesPerSecond);
+    }
+
+    /** @return command bytes of outgoing datagrams offered to the compressor (headers excluded) */
+    public long compressionInput() {
+        return compressionInput;
+    }
+
+    /** @return bytes sent for them: compressed where that was smaller, as they were otherwise */
+    public long compressionOutput() {
+        return compressionOutput;
+    }
+
+    /** @return datagrams dropped because their peer exceeded the per-peer incoming limit */
+    public long throttledDatagrams() {
+        return throttledDatagrams;
     }
 
     /** @return CONNECTs refused (no slot, too many pending from one address, or duplicates) */
@@ -229,6 +264,17 @@ public final class Host {
     /** @param i slot @return the peer in slot {@code i} */
     public Peer peer(int i) {
         return peers[i];
+    }
+
+    /** @return peers that sent CONNECT and have not yet acknowledged our VERIFY_CONNECT (a scan of every slot) */
+    public int pendingHandshakes() {
+        int pending = 0;
+        for (Peer p : peers) {
+            if (p.state == Peer.STATE_ACKNOWLEDGING_CONNECT) {
+                pending++;
+            }
+        }
+        return pending;
     }
 
     /** @return peers currently connected */

@@ -77,6 +77,11 @@ final class Incoming {
                     || (peer.outgoingPeerID < MAXIMUM_PEER_ID && sessionID != peer.incomingSessionID)) {
                 return false;
             }
+            if (host.peerIncomingLimit > 0 && !peer.admitIncoming(length, host.serviceTime, host.peerIncomingLimit)) {
+                // Over its limit: dropped before any decompression or command work (not malformed).
+                host.throttledDatagrams++;
+                return true;
+            }
         }
         byte[] d = buf;
         int start = offset;

@@ -387,6 +387,8 @@ final class Outgoing {
                 headerFlags |= HEADER_FLAG_COMPRESSED;
                 compressedLength = size;
             }
+            host.compressionInput += commandsLength;
+            host.compressionOutput += compressedLength > 0 ? compressedLength : commandsLength;
         }
         if (peer.outgoingPeerID < MAXIMUM_PEER_ID) {
             headerFlags |= peer.outgoingSessionID << HEADER_SESSION_SHIFT;

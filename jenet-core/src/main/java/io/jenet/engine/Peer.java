@@ -67,6 +67,12 @@ public final class Peer extends Node {
     int outgoingBandwidthThrottleEpoch;
     long incomingDataTotal;
     long outgoingDataTotal;
+    /** Bytes this peer may still send us before its datagrams are dropped (see Host.setPeerIncomingLimit). */
+    long incomingAllowance;
+    int incomingAllowanceTime;
+    boolean incomingAllowanceStarted;
+    /** Datagrams of this peer dropped for exceeding the host's per-peer incoming limit. */
+    long throttledDatagrams;
     int lastSendTime;
     int lastReceiveTime;
     int nextTimeout;
@@ -475,6 +481,37 @@ public final class Peer extends Node {
     }
 
     /** Forcefully drops the connection without telling the remote peer (ENet's {@code enet_peer_reset}). */
+    /**
+     * Token bucket over this peer's incoming bytes: refilled at {@code bytesPerSecond}, holding at
+     * most a quarter second's worth (at least 64 KiB) so bursts pass and a sustained flood does not.
+     *
+     * @return whether a datagram of {@code length} bytes fits
+     */
+    boolean admitIncoming(int length, int now, long bytesPerSecond) {
+        long capacity = Math.max(65_536, bytesPerSecond / 4);
+        if (!incomingAllowanceStarted) {
+            incomingAllowanceStarted = true;
+            incomingAllowance = capacity;
+        } else {
+            if (!Time.less(now, incomingAllowanceTime)) {
+                long elapsed = Math.min(1000, Time.difference(now, incomingAllowanceTime));
+                incomingAllowance = Math.min(capacity, incomingAllowance + elapsed * bytesPerSecond / 1000);
+            }
+        }
+        incomingAllowanceTime = now;
+        if (incomingAllowance < length) {
+            throttledDatagrams++;
+            return false;
+        }
+        incomingAllowance -= length;
+        return true;
+    }
+
+    /** @return datagrams of this peer dropped for exceeding the host's per-peer incoming limit */
+    public long throttledDatagrams() {
+        return throttledDatagrams;
+    }
+
     public void reset() {
         host.dueChanged();
         onDisconnect();
@@ -488,6 +525,9 @@ public final class Peer extends Node {
         outgoingBandwidthThrottleEpoch = 0;
         incomingDataTotal = 0;
         outgoingDataTotal = 0;
+        incomingAllowance = 0;
+        incomingAllowanceStarted = false;
+        throttledDatagrams = 0;
         lastSendTime = 0;
         lastReceiveTime = 0;
         nextTimeout = 0;

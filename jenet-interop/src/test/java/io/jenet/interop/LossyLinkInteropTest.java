@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real processes through a lossy, duplicating, reordering relay: every reliable packet arrives once
- * and in order, unreliable sequenced packets never out of order — jenet to jenet and jenet to C ENet.
+ * and in order, unreliable sequenced packets never out of order — jenet to jenet, C ENet to jenet and jenet to C ENet.
  */
 class LossyLinkInteropTest {
     private static final int UNRELIABLE = 150;
@@ -131,6 +131,55 @@ class LossyLinkInteropTest {
                     }
                 }
                 assertThat(s.count(EVENT_DISCONNECT)).isZero();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} % loss")
+    @ValueSource(ints = {0, 5, 20, 40})
+    void jenetToCEnetThroughALossyLink(int lossPercent) throws Exception {
+        try (CPeer c = new CPeer(); ENetConnection client = new ENetConnection()) {
+            int port = c.host(0, 4, 2, 0, 0);
+            client.createHost(1, 2);
+            JenetSide j = new JenetSide(client);
+            try (ImpairmentRelay relay = new ImpairmentRelay(new InetSocketAddress("127.0.0.1", port),
+                    0, 0, 2, 8, 200 + lossPercent)) {
+                ENetPacketPeer peer = client.connectToHost("127.0.0.1", relay.port(), 2, 0);
+                peer.setTimeout(32_768, 60_000, 120_000);
+                j.until(() -> j.count(EVENT_CONNECT) == 1 && !c.linesStartingWith("connect ").isEmpty(), 60_000);
+                int id = Integer.parseInt(c.linesStartingWith("connect ").get(0).split(" ")[1]);
+                c.cmd("timeout " + id + " 1048576 60000 120000");
+                relay.impair(lossPercent / 100.0, 0.05);
+                int reliable = reliableCount(lossPercent);
+                for (int i = 0; i < reliable; i++) {
+                    peer.send(0, Payloads.fill(600, i), ENetPacketPeer.FLAG_RELIABLE);
+                    peer.send(1, Payloads.fill(40, 10_000 + i), 0);
+                    j.pump(1);
+                }
+                j.until(() -> c.linesStartingWith("receive " + id + " 0 ").size() == reliable, 120_000);
+                // "receive ID CHANNEL FLAGS LENGTH CRC32": reliable ones once each and in order...
+                List<String> onReliable = c.linesStartingWith("receive " + id + " 0 ");
+                for (int i = 0; i < reliable; i++) {
+                    String[] f = onReliable.get(i).split(" ");
+                    assertThat(Long.parseLong(f[5])).as("reliable %d in order", i).isEqualTo(Payloads.crc(Payloads.fill(600, i)));
+                }
+                // ...unreliable sequenced ones never out of order.
+                java.util.Map<Long, Integer> seedOfCrc = new java.util.HashMap<>();
+                for (int k = 0; k < reliable; k++) {
+                    seedOfCrc.put(Payloads.crc(Payloads.fill(40, 10_000 + k)), k);
+                }
+                int last = -1;
+                for (String line : c.linesStartingWith("receive " + id + " 1 ")) {
+                    Integer seed = seedOfCrc.get(Long.parseLong(line.split(" ")[5]));
+                    assertThat(seed).as("an unreliable packet we sent").isNotNull();
+                    assertThat(seed).as("sequenced").isGreaterThan(last);
+                    last = seed;
+                }
+                assertThat(j.count(EVENT_DISCONNECT)).isZero();
+                assertThat(c.linesStartingWith("disconnect ")).isEmpty();
+                if (lossPercent > 0) {
+                    assertThat(relay.dropped()).isPositive();
+                }
             }
         }
     }
