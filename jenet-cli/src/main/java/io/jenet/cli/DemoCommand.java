@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code jenet demo}: a server and several clients in one process over real loopback UDP, each
  * host on its own thread, exercising every packet kind on four channels with the server echoing.
- * Prints live per-peer lines and a summary; succeeds only if every reliable packet came back
+ * Draws a live dashboard ({@link DemoDashboard}) and a summary; succeeds only if every reliable packet came back
  * intact and in order.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Showcase: a server and clients over loopback UDP.")
@@ -34,6 +34,13 @@ final class DemoCommand implements Runnable {
 
     @Option(names = "--loss", defaultValue = "0", description = "Route traffic through a relay dropping this percent of datagrams each way.")
     double lossPercent;
+
+    @Option(names = "--compress", defaultValue = "range-coder",
+            description = "Compression on every host: none, range-coder, fastlz, zlib or zstd (default: ${DEFAULT-VALUE}).")
+    String compress;
+
+    /** The server's compression ratio at the end (wire bytes / plain bytes). */
+    private volatile double compressionRatio = 1.0;
 
     @Option(names = "--latency", defaultValue = "0", description = "Route traffic through a relay adding this one-way delay in ms (plus up to 20 % jitter).")
     int latencyMs;
@@ -65,7 +72,7 @@ final class DemoCommand implements Runnable {
         int x = seq * 31 + client * 7 + kind.ordinal();
         for (int i = HEADER; i < b.length; i++) {
             x = x * 1103515245 + 12345;
-            b[i] = (byte) (x >>> 16);
+            b[i] = (byte) ((x >>> 16) & 0x0F); // game-state-like: few distinct values, so it compresses
         }
         return b;
     }
@@ -78,12 +85,13 @@ final class DemoCommand implements Runnable {
         if (lossPercent < 0 || lossPercent > 50 || latencyMs < 0 || latencyMs > 2000) {
             throw new Main.CliFailure(2, "--loss must be 0..50 and --latency 0..2000");
         }
+        ENetConnection.CompressionMode mode = Options.compression(compress);
         PrintStream out = System.out;
         AtomicBoolean serverRunning = new AtomicBoolean(true);
         Map<String, long[]> serverBytes = new ConcurrentHashMap<>();
         int[] port = {-1};
         Object bound = new Object();
-        Thread server = new Thread(() -> serve(serverRunning, serverBytes, port, bound, out), "demo-server");
+        Thread server = new Thread(() -> serve(serverRunning, serverBytes, port, bound, out, mode), "demo-server");
         server.start();
         synchronized (bound) {
             long end = System.currentTimeMillis() + 5000;
@@ -99,8 +107,8 @@ final class DemoCommand implements Runnable {
         if (port[0] <= 0) {
             throw new Main.CliFailure(1, "demo FAILED: the server did not start");
         }
-        out.printf("jenet demo: server on 127.0.0.1:%d, %d clients, %d s, kinds %s on channels 0-3%n", port[0], clientCount,
-                seconds, Arrays.toString(Kind.values()));
+        out.printf("jenet demo: server on 127.0.0.1:%d, %d clients, %d s, kinds %s on channels 0-3, compression %s%n", port[0],
+                clientCount, seconds, Arrays.toString(Kind.values()), compress);
         ImpairmentRelay relay = null;
         int target = port[0];
         if (lossPercent > 0 || latencyMs > 0) {
@@ -117,7 +125,7 @@ final class DemoCommand implements Runnable {
         List<DemoClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clientCount; i++) {
-            DemoClient c = new DemoClient(i, target);
+            DemoClient c = new DemoClient(i, target, mode);
             clients.add(c);
             Thread t = new Thread(c, "demo-client-" + i);
             threads.add(t);
@@ -151,10 +159,13 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    private void serve(AtomicBoolean running, Map<String, long[]> bytes, int[] port, Object bound, PrintStream out) {
+    private void serve(AtomicBoolean running, Map<String, long[]> bytes, int[] port, Object bound, PrintStream out,
+            ENetConnection.CompressionMode mode) {
+        DemoDashboard dashboard = new DemoDashboard(out, System.console() != null, seconds);
         try (ENetConnection host = new ENetConnection()) {
             try {
                 host.createHostBound("127.0.0.1", 0, clientCount + 4, 4);
+                host.compress(mode);
             } catch (IOException e) {
                 synchronized (bound) {
                     port[0] = 0;
@@ -175,28 +186,20 @@ final class DemoCommand implements Runnable {
                         int flags = p.getPacketFlags();
                         byte[] packet = p.getPacket();
                         bytes.computeIfAbsent(key(p), k -> new long[2])[0] += packet.length;
+                        dashboard.channelIn[e.channel()] += packet.length;
                         if (p.isActive() && p.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED) {
                             p.send(e.channel(), packet, flags);
                             bytes.get(key(p))[1] += packet.length;
+                            dashboard.channelOut[e.channel()] += packet.length;
                         }
                     }
                     e = host.service(0);
                 }
                 if (System.nanoTime() >= nextReport) {
                     nextReport += 1_000_000_000L;
-                    for (ENetPacketPeer p : host.getPeers()) {
-                        if (p.getState() != ENetPacketPeer.PeerState.STATE_CONNECTED) {
-                            continue;
-                        }
-                        long[] b = bytes.getOrDefault(key(p), new long[2]);
-                        out.printf("  peer %-21s rtt %4.0f ms  loss %5.2f %%  in %8.1f KB/s  out %8.1f KB/s%n", key(p),
-                                p.getStatistic(ENetPacketPeer.PeerStatistic.PEER_ROUND_TRIP_TIME),
-                                100.0 * p.getStatistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_LOSS) / ENetPacketPeer.PACKET_LOSS_SCALE,
-                                b[0] / 1024.0, b[1] / 1024.0);
-                        b[0] = 0;
-                        b[1] = 0;
-                    }
+                    dashboard.draw(host, 1.0, bytes);
                 }
+                compressionRatio = host.getCompressionRatio();
             }
         }
     }
@@ -227,6 +230,7 @@ final class DemoCommand implements Runnable {
             }
             out.printf("%-7d %-20s rtt %.0f ms%n", c.id, "", c.lastRtt);
         }
+        out.printf("server compression (%s): %.2f of the plain size on the wire%n", compress, compressionRatio);
         out.println(ok ? "demo ok" : "demo FAILED");
         if (json) {
             out.println(json(clients, ok));
@@ -236,7 +240,9 @@ final class DemoCommand implements Runnable {
     }
 
     private String json(List<DemoClient> clients, boolean ok) {
-        StringBuilder b = new StringBuilder("{\"ok\":").append(ok).append(",\"seconds\":").append(seconds).append(",\"clients\":[");
+        StringBuilder b = new StringBuilder("{\"ok\":").append(ok).append(",\"seconds\":").append(seconds)
+                .append(",\"compression\":\"").append(compress).append("\",\"compressionRatio\":")
+                .append(String.format(java.util.Locale.ROOT, "%.3f", compressionRatio)).append(",\"clients\":[");
         for (int i = 0; i < clients.size(); i++) {
             DemoClient c = clients.get(i);
             b.append(i == 0 ? "" : ",").append("{\"id\":").append(c.id).append(",\"rttMs\":").append(Math.round(c.lastRtt))
@@ -264,15 +270,19 @@ final class DemoCommand implements Runnable {
         private final java.util.BitSet unsequencedSeen = new java.util.BitSet();
         private final java.util.BitSet fragmentSeen = new java.util.BitSet();
 
-        DemoClient(int id, int port) {
+        private final ENetConnection.CompressionMode mode;
+
+        DemoClient(int id, int port, ENetConnection.CompressionMode mode) {
             this.id = id;
             this.port = port;
+            this.mode = mode;
         }
 
         @Override
         public void run() {
             try (ENetConnection c = new ENetConnection()) {
                 c.createHost(1, 4);
+                c.compress(mode);
                 ENetPacketPeer peer = c.connectToHost("127.0.0.1", port, 4, id);
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (peer.getState() != ENetPacketPeer.PeerState.STATE_CONNECTED) {

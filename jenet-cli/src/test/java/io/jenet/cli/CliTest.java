@@ -123,8 +123,26 @@ class CliTest {
         assertThat(r.status()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("demo ok").contains("RELIABLE_LARGE").contains("all intact, in order");
         String json = r.out().strip().lines().reduce((a, b) -> b).orElse("");
-        assertThat(json).startsWith("{\"ok\":true,\"seconds\":2,\"clients\":[{\"id\":0,").contains("\"RELIABLE\":{\"sent\":")
-                .endsWith("]}");
+        assertThat(json).startsWith("{\"ok\":true,\"seconds\":2,\"compression\":\"range-coder\",\"compressionRatio\":0.")
+                .contains(",\"clients\":[{\"id\":0,").contains("\"RELIABLE\":{\"sent\":").endsWith("]}");
+    }
+
+    @Test
+    void demoDrawsADashboardWithProgressChannelsPeersAndCompression() {
+        Run r = run("demo", "--seconds", "3", "--clients", "2", "--compress", "zlib");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        // Output is not a terminal here, so frames follow each other: one per second of the run.
+        assertThat(r.out().lines().filter(l -> l.matches("\\[[#-]{20}] +[0-9.]+ / 3 s   peers 2   compression 0\\.\\d\\d \\(wire / plain\\)")))
+                .hasSizeBetween(2, 4);
+        assertThat(r.out()).containsPattern("(?m)^  0   reliable +[0-9.]+ +[0-9.]+$")
+                .containsPattern("(?m)^  3   unrel\\. fragments +[0-9.]+ +[0-9.]+$")
+                .containsPattern("(?m)^  peer 127\\.0\\.0\\.1:\\d+ +rtt +\\d+ ms  loss +[0-9.]+ %  in +[0-9.]+ KB/s  out +[0-9.]+ KB/s$");
+        double ratio = Double.parseDouble(r.out().replaceAll("(?s).*server compression \\(zlib\\): ([0-9.]+) of the plain size.*", "$1"));
+        assertThat(ratio).as("the demo's payloads compress").isBetween(0.2, 0.9);
+        Run plain = run("demo", "--seconds", "1", "--clients", "1", "--compress", "none");
+        assertThat(plain.status()).isZero();
+        assertThat(plain.out()).contains("server compression (none): 1.00 of the plain size");
+        assertThat(run("demo", "--compress", "gzip").status()).isEqualTo(2);
     }
 
     @Test
