@@ -41,6 +41,10 @@ public final class ImpairmentRelay implements AutoCloseable {
     private long seq;
     private volatile long forwarded;
     private volatile long dropped;
+    private volatile long bandwidth;
+    /** When each direction's link is free again (nanoTime): [0] towards the server, [1] back. */
+    private final long[] linkFreeAt = new long[2];
+    private volatile long droppedOverBandwidth;
 
     /**
      * Starts a relay on an ephemeral loopback port.
@@ -80,6 +84,21 @@ public final class ImpairmentRelay implements AutoCloseable {
         duplicate = newDuplicate;
     }
 
+    /**
+     * Caps each direction at {@code bytesPerSecond}: datagrams queue behind each other as on a slow
+     * link, and a datagram that would wait more than a second is dropped (a full router queue).
+     *
+     * @param bytesPerSecond the cap, or 0 for none
+     */
+    public void bandwidth(long bytesPerSecond) {
+        bandwidth = Math.max(0, bytesPerSecond);
+    }
+
+    /** @return the datagrams dropped because the bandwidth cap's queue was full (counted in {@link #dropped} too) */
+    public long droppedOverBandwidth() {
+        return droppedOverBandwidth;
+    }
+
     /** @return the datagrams forwarded so far */
     public long forwarded() {
         return forwarded;
@@ -102,7 +121,20 @@ public final class ImpairmentRelay implements AutoCloseable {
         }
         int copies = random.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
-            long due = System.nanoTime() + (delayMs + (jitterMs > 0 ? random.nextInt(jitterMs + 1) : 0)) * 1_000_000L;
+            long now = System.nanoTime();
+            long due = now + (delayMs + (jitterMs > 0 ? random.nextInt(jitterMs + 1) : 0)) * 1_000_000L;
+            long cap = bandwidth;
+            if (cap > 0) {
+                int direction = via == front ? 1 : 0;
+                long start = Math.max(now, linkFreeAt[direction]);
+                if (start - now > 1_000_000_000L) {
+                    dropped = dropped + 1;
+                    droppedOverBandwidth = droppedOverBandwidth + 1;
+                    continue;
+                }
+                linkFreeAt[direction] = start + data.length * 1_000_000_000L / cap;
+                due += linkFreeAt[direction] - now;
+            }
             queue.add(new Pending(due, seq++, via, to, data));
         }
     }

@@ -25,16 +25,21 @@ final class RelayCommand implements Runnable {
     @Option(names = "--jitter", defaultValue = "0", description = "Extra random delay 0..N ms, which reorders (default: ${DEFAULT-VALUE}).")
     int jitterMs;
 
+    @Option(names = "--bandwidth", defaultValue = "0",
+            description = "Cap each direction at this many KB/s, queueing up to 1 s then dropping (default: ${DEFAULT-VALUE} = none).")
+    long bandwidthKBps;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random choices (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public void run() {
-        if (loss < 0 || loss > 100 || duplicate < 0 || duplicate > 100 || latencyMs < 0 || jitterMs < 0) {
-            throw new Main.CliFailure(2, "--loss and --duplicate must be 0..100, --latency and --jitter at least 0");
+        if (loss < 0 || loss > 100 || duplicate < 0 || duplicate > 100 || latencyMs < 0 || jitterMs < 0 || bandwidthKBps < 0) {
+            throw new Main.CliFailure(2, "--loss and --duplicate must be 0..100, --latency, --jitter and --bandwidth at least 0");
         }
         InetSocketAddress server = Options.address(target);
         try (ImpairmentRelay relay = new ImpairmentRelay(server, loss / 100, duplicate / 100, latencyMs, jitterMs, seed)) {
+            relay.bandwidth(bandwidthKBps * 1024);
             System.out.println("relaying on port " + relay.port() + " to " + target);
             System.out.flush();
             CountDownLatch forever = new CountDownLatch(1);

@@ -96,6 +96,22 @@ class CliTest {
     }
 
     @Test
+    void aBandwidthCappedRelayHoldsTheEchoToTheCap() throws Exception {
+        try (ImpairmentRelay relay = new ImpairmentRelay(new java.net.InetSocketAddress("127.0.0.1", port), 0, 0, 0, 0, 5)) {
+            long cap = 128 * 1024;
+            relay.bandwidth(cap);
+            Run r = run("bench", "127.0.0.1:" + relay.port(), "--count", "200", "--size", "1024", "--window", "16");
+            assertThat(r.status()).as(r.out() + r.err()).isZero();
+            String ok = r.out().lines().filter(l -> l.startsWith("ok ")).findFirst().orElseThrow();
+            double seconds = Double.parseDouble(ok.replaceAll("^ok \\d+ msgs \\d+ bytes ([0-9.]+) s .*", "$1"));
+            // 200 KiB of payload each way (plus ENet's headers) cannot cross a 128 KiB/s link faster than the cap.
+            assertThat(200 * 1024 / seconds).as("payload bytes per second through the capped link").isLessThan(cap * 1.05);
+            assertThat(relay.droppedOverBandwidth()).as("a window of 16 fits the 1 s queue").isZero();
+        }
+        assertThat(run("relay", "127.0.0.1:7", "--bandwidth", "-1").status()).isEqualTo(2);
+    }
+
+    @Test
     void relayRejectsBadArguments() {
         assertThat(run("relay", "127.0.0.1:7", "--loss", "150").status()).isEqualTo(2);
         assertThat(run("relay", "nohostport").status()).isEqualTo(2);
