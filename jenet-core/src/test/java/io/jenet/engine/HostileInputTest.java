@@ -254,6 +254,24 @@ class HostileInputTest {
     }
 
     @Test
+    void aDecompressionBombIsDroppedWithinTheReceiveBuffer() {
+        // 1 MiB of zeros deflates to about a kilobyte: a datagram that claims to expand past any MTU.
+        byte[] zeros = new byte[1 << 20];
+        byte[] deflated = new byte[65_536];
+        io.jenet.compress.Zlib zlib = new io.jenet.compress.Zlib();
+        int n = zlib.compress(zeros, 0, zeros.length, deflated, 0, deflated.length);
+        assertThat(n).isBetween(1, 4096);
+        byte[] bomb = asClient(o -> o.write(deflated, 0, n));
+        Wire.put16(bomb, 0, Wire.u16(bomb, 0) | HEADER_FLAG_COMPRESSED);
+        p.server.setCompressor(zlib);
+        long dropped = p.server.droppedDatagrams();
+        inject(p.clientAddress, bomb);
+        assertThat(p.server.droppedDatagrams()).isEqualTo(dropped + 1);
+        p.server.setCompressor(null);
+        honestClientStillDelivers();
+    }
+
+    @Test
     void aPeerThatNeverAcknowledgesIsTimedOutAndItsQueuesFreed() {
         p.net.blackholed.add(p.clientAddress);
         for (int i = 0; i < 2000; i++) {
