@@ -517,6 +517,7 @@ public final class Host {
                     event.peer = peer;
                     event.data = peer.eventData;
                     event.peerData = peer.userData;
+                    JenetEvents.disconnect(peer);
                     peer.reset();
                     return true;
                 case Peer.STATE_CONNECTED:

@@ -29,6 +29,20 @@ final class JenetEvents {
         int channels;
     }
 
+    /** A connection ended: disconnected by either side, or timed out (then a Timeout event came first). */
+    @Name("io.jenet.Disconnect")
+    @Label("ENet Disconnect")
+    @Category({"jenet", "Connections"})
+    @Description("An ENet connection ended (the DISCONNECT event was raised)")
+    static final class Disconnect extends Event {
+        @Label("Remote")
+        String remote;
+        @Label("Peer ID")
+        int peerID;
+        @Label("Data")
+        int data;
+    }
+
     /** A peer timed out: no acknowledgement within the peer's timeout bounds. */
     @Name("io.jenet.Timeout")
     @Label("ENet Timeout")
@@ -78,6 +92,19 @@ final class JenetEvents {
             e.remote = String.valueOf(peer.address);
             e.peerID = peer.incomingPeerID;
             e.channels = peer.channelCount;
+            e.commit();
+        }
+    }
+
+    static void disconnect(Peer peer) {
+        if (!recording()) {
+            return;
+        }
+        Disconnect e = new Disconnect();
+        if (e.isEnabled()) {
+            e.remote = String.valueOf(peer.address);
+            e.peerID = peer.incomingPeerID;
+            e.data = peer.eventData;
             e.commit();
         }
     }

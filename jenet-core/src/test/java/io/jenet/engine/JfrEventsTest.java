@@ -11,7 +11,7 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 
-/** Connect, retransmission and timeout events reach a flight recording. */
+/** Connect, disconnect, retransmission and timeout events reach a flight recording. */
 class JfrEventsTest {
     @Test
     void connectRetransmissionAndTimeoutAreRecorded() throws Exception {
@@ -20,12 +20,17 @@ class JfrEventsTest {
             recording.enable("io.jenet.Connect");
             recording.enable("io.jenet.Retransmission");
             recording.enable("io.jenet.Timeout");
+            recording.enable("io.jenet.Disconnect");
             recording.start();
             Pair p = new Pair(3, new SimulatedNetwork.Link().latency(10)).connect(1, 0);
             p.clientPeer.timeout(4, 500, 1500);
             p.net.blackholed.add(p.serverAddress);
             p.send(p.client, p.clientPeer, 0, Traffic.payload(0, 0, 10), Packet.FLAG_RELIABLE);
             assertThat(p.net.runUntil(() -> p.count(p.client, Event.TYPE_DISCONNECT) == 1, 60_000)).isTrue();
+            // And a graceful one, with its data: a second pair disconnects with 77.
+            Pair q = new Pair(4, new SimulatedNetwork.Link().latency(10)).connect(1, 0);
+            q.clientPeer.disconnect(77);
+            assertThat(q.net.runUntil(() -> q.count(q.server, Event.TYPE_DISCONNECT) == 1 && q.count(q.client, Event.TYPE_DISCONNECT) == 1, 10_000)).isTrue();
             recording.stop();
             recording.dump(file);
         }
@@ -33,8 +38,12 @@ class JfrEventsTest {
         Files.delete(file);
         assertThat(events).extracting(e -> e.getEventType().getName())
                 .contains("io.jenet.Connect", "io.jenet.Retransmission", "io.jenet.Timeout");
-        assertThat(events.stream().filter(e -> e.getEventType().getName().equals("io.jenet.Connect")).count()).isEqualTo(2);
+        assertThat(events.stream().filter(e -> e.getEventType().getName().equals("io.jenet.Connect")).count()).as("both ends of both pairs").isEqualTo(4);
         assertThat(events.stream().filter(e -> e.getEventType().getName().equals("io.jenet.Timeout")).count()).isEqualTo(1);
+        List<RecordedEvent> disconnects = events.stream().filter(e -> e.getEventType().getName().equals("io.jenet.Disconnect")).toList();
+        // The timed-out client, then both ends of the graceful disconnect (data 77 on the server's side).
+        assertThat(disconnects).hasSize(3);
+        assertThat(disconnects.stream().filter(e -> e.getInt("data") == 77).count()).isEqualTo(1);
     }
 
     /**
