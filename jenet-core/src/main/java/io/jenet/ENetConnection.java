@@ -240,7 +240,7 @@ public final class ENetConnection implements AutoCloseable {
         h.setMaximumPacketSize(maximumPacketSize);
         h.setRefuseNewConnections(refuse);
         h.setPeerIncomingLimit(peerIncomingLimit);
-        h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal > 0 ? halfOpenTotal : Math.max(1, maxPeers));
+        h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal(h));
         h.time(now());
         transport = t;
         host = h;
@@ -776,8 +776,13 @@ public final class ENetConnection implements AutoCloseable {
         halfOpenPerAddress = perAddress;
         halfOpenTotal = total;
         if (host != null) {
-            host.setHalfOpenLimits(perAddress, total > 0 ? total : host.peerCount());
+            host.setHalfOpenLimits(perAddress, halfOpenTotal(host));
         }
+    }
+
+    /** The configured half-open total for {@code h}, where 0 means every slot. */
+    private int halfOpenTotal(Host h) {
+        return halfOpenTotal > 0 ? halfOpenTotal : h.peerCount();
     }
 
     /**

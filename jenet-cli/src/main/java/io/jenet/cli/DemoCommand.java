@@ -199,12 +199,12 @@ final class DemoCommand implements Runnable {
                     nextReport += 1_000_000_000L;
                     dashboard.draw(host, 1.0, bytes);
                 }
-                compressionRatio = host.getCompressionRatio();
             }
+            compressionRatio = host.getCompressionRatio();
         }
     }
 
-    private static String key(ENetPacketPeer p) {
+    static String key(ENetPacketPeer p) {
         return p.getRemoteAddress() + ":" + p.getRemotePort();
     }
 

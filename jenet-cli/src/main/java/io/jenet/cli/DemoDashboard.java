@@ -34,11 +34,12 @@ final class DemoDashboard {
 
     /** Draws a frame and starts the next interval's counts. */
     void draw(ENetConnection host, double intervalSeconds, java.util.Map<String, long[]> peerBytes) {
+        java.util.List<ENetPacketPeer> peers = host.getPeers();
         StringBuilder f = new StringBuilder();
         double elapsed = Math.min(seconds, (System.nanoTime() - startNanos) / 1e9);
         int filled = (int) Math.round(20 * elapsed / seconds);
         f.append(String.format(Locale.ROOT, "[%s%s] %4.1f / %d s   peers %d   compression %.2f (wire / plain)%n",
-                "#".repeat(filled), "-".repeat(20 - filled), elapsed, seconds, host.getPeers().size(),
+                "#".repeat(filled), "-".repeat(20 - filled), elapsed, seconds, peers.size(),
                 host.getCompressionRatio()));
         f.append(String.format(Locale.ROOT, "  %-3s %-17s %12s %12s%n", "ch", "kind", "in KB/s", "out KB/s"));
         for (int c = 0; c < CHANNELS; c++) {
@@ -47,11 +48,11 @@ final class DemoDashboard {
             channelIn[c] = 0;
             channelOut[c] = 0;
         }
-        for (ENetPacketPeer p : host.getPeers()) {
+        for (ENetPacketPeer p : peers) {
             if (p.getState() != ENetPacketPeer.PeerState.STATE_CONNECTED) {
                 continue;
             }
-            String key = p.getRemoteAddress() + ":" + p.getRemotePort();
+            String key = DemoCommand.key(p);
             long[] b = peerBytes.getOrDefault(key, new long[2]);
             f.append(String.format(Locale.ROOT, "  peer %-21s rtt %4.0f ms  loss %5.2f %%  in %8.1f KB/s  out %8.1f KB/s%n", key,
                     p.getStatistic(ENetPacketPeer.PeerStatistic.PEER_ROUND_TRIP_TIME),

@@ -158,13 +158,7 @@ public final class DtlsClient implements DtlsLayer {
 
     @Override
     public int establishedSessions() {
-        int n = 0;
-        for (DtlsSession s : sessions.values()) {
-            if (s.isEstablished()) {
-                n++;
-            }
-        }
-        return n;
+        return DtlsSession.countEstablished(sessions.values());
     }
 
     @Override

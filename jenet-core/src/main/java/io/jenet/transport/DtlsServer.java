@@ -193,13 +193,7 @@ public final class DtlsServer implements DtlsLayer {
     }
 
     private int pendingHandshakes() {
-        int pending = 0;
-        for (DtlsSession s : sessions.values()) {
-            if (!s.isEstablished()) {
-                pending++;
-            }
-        }
-        return pending;
+        return sessions.size() - establishedSessions();
     }
 
     private SSLEngine newEngine() {
@@ -223,13 +217,7 @@ public final class DtlsServer implements DtlsLayer {
 
     @Override
     public int establishedSessions() {
-        int n = 0;
-        for (DtlsSession s : sessions.values()) {
-            if (s.isEstablished()) {
-                n++;
-            }
-        }
-        return n;
+        return DtlsSession.countEstablished(sessions.values());
     }
 
     /** @return sessions kept, established or handshaking */

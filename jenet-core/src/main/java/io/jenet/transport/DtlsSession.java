@@ -16,6 +16,18 @@ import javax.net.ssl.SSLException;
 final class DtlsSession {
     /** Handshake records go out in datagrams of at most this many bytes (a record larger goes alone). */
     static final int FLIGHT_DATAGRAM = 1400;
+
+    /** @return how many of {@code sessions} have completed their handshake */
+    static int countEstablished(java.util.Collection<DtlsSession> sessions) {
+        int n = 0;
+        for (DtlsSession s : sessions) {
+            if (s.isEstablished()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     static final int FIRST_RETRANSMIT_MS = 1000;
     static final int LAST_RETRANSMIT_MS = 16_000;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);

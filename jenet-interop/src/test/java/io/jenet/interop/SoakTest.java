@@ -121,23 +121,22 @@ class SoakTest {
                 ENetConnection clients = new ENetConnection()) {
             clients.createHost(PEERS, 3);
             ENetPacketPeer[] peers = new ENetPacketPeer[PEERS];
-            int[] peerIndex = new int[PEERS];
             java.util.Map<ENetPacketPeer, Integer> index = new java.util.IdentityHashMap<>();
             for (int i = 0; i < PEERS; i++) {
                 peers[i] = clients.connectToHost("127.0.0.1", relay.port(), 3, i);
                 index.put(peers[i], i);
             }
-            int[] connected = {0};
+            int connected = 0;
             int[] nextEcho = new int[PEERS];
             int[] sentReliable = new int[PEERS];
             int[] sentOther = new int[PEERS];
             long deadline = System.nanoTime() + 60_000_000_000L;
-            while (connected[0] < PEERS) {
+            while (connected < PEERS) {
                 assertThat(System.nanoTime()).as("500 peers connected within 60 s").isLessThan(deadline);
                 for (ENetEvent e = clients.service(1); e.type() != EVENT_NONE; e = clients.service(0)) {
                     if (e.type() == EVENT_CONNECT) {
                         e.peer().setTimeout(1024, 30_000, 60_000);
-                        connected[0]++;
+                        connected++;
                     }
                 }
             }
