@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.Test;
  * One connected peer sends more than the host can take (unreliable 1200-byte packets from its own
  * thread, as fast as it can) while 8 honest peers ping the same server with reliable packets every
  * 10 ms, over real loopback UDP. With a per-peer incoming limit the flooder is held to it and the
- * honest peers' pings keep arriving, all of them, in order, with bounded round trips. The same run
- * without the limit is measured and printed beside it.
+ * honest peers' pings keep arriving during the flood, all of them, in order. What is asserted is
+ * counts and order (they hold however loaded the machine); the round trips and the same run without
+ * the limit are measured and printed beside it (docs/BENCHMARKS.md quotes them), never asserted.
  */
 class DataFloodTest {
     private static final int HONEST = 8;
@@ -27,8 +29,8 @@ class DataFloodTest {
     private static final long FLOOD_MS = 3000;
 
     /** What a run measured. */
-    private record Result(long[] honestRtts, int pingsEchoed, int pingsSent, long floodSent, long floodReceived,
-            long throttled, long floodMillis) {
+    private record Result(long[] honestRtts, int pingsEchoed, int pingsSent, int echoedDuringFlood, int sentDuringFlood,
+            long floodSent, long floodReceived, long throttled, long floodMillis) {
         long percentile(double p) {
             long[] s = honestRtts.clone();
             Arrays.sort(s);
@@ -36,8 +38,9 @@ class DataFloodTest {
         }
 
         String describe() {
-            return String.format("honest pings %d/%d echoed, RTT p50 %d us p99 %d us max %d us; flooder sent %d, server took %d"
-                    + " (%.1f MB/s), throttled %d", pingsEchoed, pingsSent, percentile(0.5) / 1000, percentile(0.99) / 1000,
+            return String.format("honest pings %d/%d echoed (%d of the %d sent during the flood echoed before its end),"
+                    + " RTT p50 %d us p99 %d us max %d us; flooder sent %d, server took %d"
+                    + " (%.1f MB/s), throttled %d", pingsEchoed, pingsSent, echoedDuringFlood, sentDuringFlood, percentile(0.5) / 1000, percentile(0.99) / 1000,
                     percentile(1.0) / 1000, floodSent, floodReceived, floodReceived * 1200.0 / 1e6 / (floodMillis / 1000.0), throttled);
         }
     }
@@ -71,16 +74,23 @@ class DataFloodTest {
             }
 
             AtomicLong floodSent = new AtomicLong();
+            AtomicReference<Throwable> flooderFailure = new AtomicReference<>();
             Thread flooder = new Thread(() -> {
-                byte[] junk = new byte[1200];
-                while (!Thread.currentThread().isInterrupted()) {
-                    for (int k = 0; k < 64; k++) {
-                        flooderPeer.send(1, junk, ENetPacketPeer.FLAG_UNSEQUENCED);
+                try {
+                    byte[] junk = new byte[1200];
+                    while (!Thread.currentThread().isInterrupted()) {
+                        for (int k = 0; k < 64; k++) {
+                            flooderPeer.send(1, junk, ENetPacketPeer.FLAG_UNSEQUENCED);
+                        }
+                        floodSent.addAndGet(64);
+                        for (ENetEvent e = flooderHost.service(0); e.type() != EVENT_NONE; e = flooderHost.service(0)) {
+                            if (e.type() != EVENT_RECEIVE) {
+                                throw new AssertionError("flooder got " + e.type());
+                            }
+                        }
                     }
-                    floodSent.addAndGet(64);
-                    for (ENetEvent e = flooderHost.service(0); e.type() != EVENT_NONE; e = flooderHost.service(0)) {
-                        // drains echoes of nothing; keeps the flooder's peer alive
-                    }
+                } catch (Throwable t) {
+                    flooderFailure.set(t);
                 }
             }, "data-flooder");
 
@@ -129,7 +139,13 @@ class DataFloodTest {
                 flooder.interrupt();
                 flooder.join(10_000);
             }
+            assertThat(flooder.isAlive()).as("flooder thread stopped").isFalse();
+            if (flooderFailure.get() != null) {
+                throw new AssertionError("the flooder thread failed", flooderFailure.get());
+            }
             long floodMillis = (System.nanoTime() - start) / 1_000_000L;
+            int sentDuringFlood = Arrays.stream(sent).sum();
+            int echoedDuringFlood = Arrays.stream(nextEcho).sum();
             // Let the last pings come back (reliable: none may be lost).
             int pings = Arrays.stream(sent).sum();
             long drainDeadline = System.nanoTime() + 20_000_000_000L;
@@ -157,7 +173,8 @@ class DataFloodTest {
                 c.destroy();
             }
             flooderHost.destroy();
-            return new Result(r, Arrays.stream(nextEcho).sum(), pings, floodSent.get(), floodReceived, throttled, floodMillis);
+            return new Result(r, Arrays.stream(nextEcho).sum(), pings, echoedDuringFlood, sentDuringFlood, floodSent.get(),
+                    floodReceived, throttled, floodMillis);
         }
     }
 
@@ -168,11 +185,17 @@ class DataFloodTest {
         Result limited = run(LIMIT);
         System.out.println("[data flood] per-peer limit " + LIMIT / 1_000_000 + " MB/s: " + limited.describe());
 
+        assertThat(unlimited.pingsEchoed()).isEqualTo(unlimited.pingsSent());
         assertThat(limited.pingsEchoed()).isEqualTo(limited.pingsSent());
-        // Held to the limit: the token bucket passes at most its quarter-second burst on top of it.
+        // Held to the limit: the token bucket passes at most its quarter-second burst on top of it
+        // (a ceiling: a slower machine only takes less).
         double tookBytesPerSecond = limited.floodReceived() * 1200.0 / (limited.floodMillis() / 1000.0);
         assertThat(tookBytesPerSecond).as("flood bytes/s the server took").isLessThan(LIMIT * 1.5);
+        assertThat(limited.floodReceived()).as("the flooder's packets delivered up to the limit").isPositive();
         assertThat(limited.throttled()).as("the flooder's datagrams dropped").isPositive();
-        assertThat(limited.percentile(0.99)).as("honest p99 RTT under the flood, ns").isLessThan(100_000_000L);
+        // The honest peers are served during the flood, not after it: most of their pings come
+        // back before it ends (the last ones sent are still in flight then).
+        assertThat(limited.echoedDuringFlood()).as("honest pings echoed during the flood, of %d sent", limited.sentDuringFlood())
+                .isGreaterThanOrEqualTo(limited.sentDuringFlood() / 2);
     }
 }
