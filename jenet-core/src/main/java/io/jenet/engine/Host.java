@@ -61,7 +61,10 @@ public final class Host {
     int maximumHalfOpenPerAddress = DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
     /** Most pending handshakes in total before the oldest gives way to a new one. */
     int maximumHalfOpen;
-    /** Whether a full host evicts its oldest pending handshake for a new CONNECT (ENet refuses it). */
+    /**
+     * Whether a full host evicts its oldest pending handshake for a new CONNECT (ENet refuses it).
+     * Always true in use; only a test in this package clears it, to run ENet's policy beside ours.
+     */
     boolean evictPendingHandshakes = true;
     /** CONNECTs refused (no slot, too many from one address, duplicates). */
     long refusedConnects;
@@ -209,14 +212,6 @@ public final class Host {
     public void setHalfOpenLimits(int perAddress, int total) {
         maximumHalfOpenPerAddress = Math.max(1, perAddress);
         maximumHalfOpen = Math.max(1, total);
-    }
-
-    /**
-     * @param evict whether a full host drops its oldest pending handshake for a new CONNECT (the
-     *              default) or, as C ENet, refuses the newcomer
-     */
-    public void setEvictPendingHandshakes(boolean evict) {
-        evictPendingHandshakes = evict;
     }
 
     /**

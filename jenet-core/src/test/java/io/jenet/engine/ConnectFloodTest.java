@@ -32,7 +32,7 @@ class ConnectFloodTest {
         SimulatedNetwork net = new SimulatedNetwork(5, new SimulatedNetwork.Link().latency(10).jitter(5));
         Host server = net.addHost(SimulatedNetwork.address(1, 1), SLOTS, 0, 0, 0);
         if (!evict) {
-            server.setEvictPendingHandshakes(false);
+            server.evictPendingHandshakes = false; // ENet's policy: a full host refuses newcomers
         }
         Random r = new Random(9);
         List<Peer> honest = new ArrayList<>();
@@ -74,6 +74,7 @@ class ConnectFloodTest {
         long[] peak = new long[1];
         int connected = honestConnected(false, 5000, peak);
         System.out.println("flood 5000 CONNECT/s, " + SLOTS + " slots: ENet policy, honest connected " + connected + "/" + HONEST);
-        assertThat(connected).as("ENet's policy under the same flood").isLessThan(HONEST / 2);
+        // The flood fills every slot in 51 ms and ENet's pending handshakes hold them for ~30 s.
+        assertThat(connected).as("ENet's policy under the same flood").isZero();
     }
 }

@@ -28,8 +28,11 @@ import org.junit.jupiter.api.Test;
  * addresses and ports (127.0.0.0/8) that never complete the handshake, while 50 honest jenet
  * clients connect and exchange a reliable packet with the server. The same flood against a jenet
  * server and against C ENet 1.3.17 (our enetpeer program on Debian's libenet): jenet must let
- * ≥ 99 % of the honest clients in within 5 s with its pending handshakes bounded and its heap flat;
- * C ENet's figure is measured and printed beside it (its policy refuses newcomers when full).
+ * ≥ 99 % of the honest clients in while the flood runs, with its pending handshakes bounded and its
+ * heap flat; C ENet lets none in (its policy refuses newcomers while every slot is held by a pending
+ * handshake, and those hold for ~30 s, longer than the flood). Counts, not times, are asserted: the
+ * honest clients start once the flood has sent twice the slots, and the flood runs until the test
+ * loop ends (6–9 s); how long each took to connect is printed.
  */
 class ConnectFloodInteropTest {
     private static final int SLOTS = 256;
@@ -119,12 +122,12 @@ class ConnectFloodInteropTest {
     }
 
     /** What one flooded run saw. */
-    private record Outcome(int connectedWithin5s, int echoed, long[] connectMillis, long floodSent) {
+    private record Outcome(int connected, int connectedWithin5s, int echoed, long[] connectMillis, long floodSent) {
         String describe() {
             long[] sorted = connectMillis.clone();
             Arrays.sort(sorted);
             long median = sorted[sorted.length / 2];
-            return connectedWithin5s + "/" + HONEST + " connected within 5 s (median "
+            return connected + "/" + HONEST + " connected during the flood, " + connectedWithin5s + " within 5 s (median "
                     + (median == Long.MAX_VALUE ? "never" : median + " ms") + "), " + echoed + " echoes, "
                     + floodSent + " spoofed CONNECTs";
         }
@@ -152,7 +155,7 @@ class ConnectFloodInteropTest {
             long lastSample = 0;
             while (System.nanoTime() < deadline) {
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
-                if (started < HONEST && elapsedMs >= 500 + 20L * started) {
+                if (started < HONEST && elapsedMs >= 500 + 20L * started && flooder.sent() >= 2L * SLOTS) {
                     ENetConnection c = new ENetConnection();
                     c.createHost(1, 2);
                     clients.add(c);
@@ -195,13 +198,15 @@ class ConnectFloodInteropTest {
                 c.destroy();
             }
         }
+        int connected = 0;
         int within = 0;
         int echoes = 0;
         for (int i = 0; i < HONEST; i++) {
+            connected += connectMillis[i] != Long.MAX_VALUE ? 1 : 0;
             within += connectMillis[i] <= 5000 ? 1 : 0;
             echoes += echoed[i] ? 1 : 0;
         }
-        return new Outcome(within, echoes, connectMillis, flooded);
+        return new Outcome(connected, within, echoes, connectMillis, flooded);
     }
 
     private static long usedHeapAfterGc() {
@@ -240,7 +245,7 @@ class ConnectFloodInteropTest {
                     + server.peakPending + ", evicted " + c.getEvictedHandshakes() + ", refused "
                     + c.getRefusedConnects() + ", heap growth " + heapGrowth / 1024 + " KiB");
             assertThat(o.floodSent()).as("the flood ran").isGreaterThan(FLOOD_PER_SECOND * 5L);
-            assertThat(o.connectedWithin5s()).as("honest clients in within 5 s").isGreaterThanOrEqualTo(HONEST * 99 / 100);
+            assertThat(o.connected()).as("honest clients in during the flood").isGreaterThanOrEqualTo(HONEST * 99 / 100);
             assertThat(o.echoed()).as("honest clients that exchanged data").isGreaterThanOrEqualTo(HONEST * 99 / 100);
             assertThat(server.peakPending).as("pending handshakes bounded by the slots").isLessThanOrEqualTo(SLOTS);
             assertThat(c.getEvictedHandshakes()).as("the flood filled the host and was evicted").isPositive();
@@ -258,7 +263,7 @@ class ConnectFloodInteropTest {
             System.out.println("[flood] jenet server, per-address limit 8, " + FLOOD_PER_SECOND
                     + " spoofed CONNECT/s from one address: " + o.describe() + "; pending handshakes peak "
                     + server.peakPending + ", refused " + c.getRefusedConnects() + ", evicted " + c.getEvictedHandshakes());
-            assertThat(o.connectedWithin5s()).isEqualTo(HONEST);
+            assertThat(o.connected()).isEqualTo(HONEST);
             assertThat(o.echoed()).isEqualTo(HONEST);
             // The flooding address never holds more than 8; the rest is honest clients mid-handshake.
             assertThat(server.peakPending).isLessThanOrEqualTo(8 + HONEST);
@@ -278,8 +283,11 @@ class ConnectFloodInteropTest {
             System.out.println("[flood] C ENet 1.3.17 server, " + SLOTS + " slots, " + FLOOD_PER_SECOND
                     + " spoofed CONNECT/s from 500 addresses: " + o.describe() + "; its connect events " + cConnects);
             assertThat(o.floodSent()).as("the flood ran").isGreaterThan(FLOOD_PER_SECOND * 5L);
-            // Measured, not a target: C ENet refuses newcomers while spoofed handshakes hold its slots.
-            assertThat(cConnects).as("C's connect events match the honest clients that got in").isGreaterThanOrEqualTo(o.connectedWithin5s());
+            // C ENet's policy, a fact of 1.3.17: the flood holds all 256 slots before the first honest
+            // CONNECT, each for ~30 s (its timeout), so nobody gets in while it runs.
+            assertThat(o.connected()).as("honest clients C ENet let in during the flood").isZero();
+            assertThat(o.echoed()).as("honest clients that exchanged data with C ENet").isZero();
+            assertThat(cConnects).as("C's connect events").isZero();
         }
     }
 }
