@@ -4,10 +4,16 @@ import static io.jenet.protocol.Protocol.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenet.protocol.CommandWriter;
+import io.jenet.protocol.DatagramDecoder;
+import io.jenet.protocol.DecodedCommand;
+import io.jenet.protocol.DecodedDatagram;
 import io.jenet.protocol.Wire;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,12 +60,29 @@ class HostileInputTest {
         p.server.service(p.net.now());
     }
 
+    /** 50 reliable packets on channels 0 and 1 arrive intact, once each, in order per channel. */
     private void honestClientStillDelivers() {
-        long before = p.count(p.server, Event.TYPE_RECEIVE);
+        int before = p.events(p.server, Event.TYPE_RECEIVE).size();
         for (int i = 0; i < 50; i++) {
             p.send(p.client, p.clientPeer, i % 2, Traffic.payload(i % 2, 1000 + i, 700), Packet.FLAG_RELIABLE);
         }
         assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_RECEIVE) >= before + 50, 60_000)).isTrue();
+        p.net.runFor(200);
+        List<SimulatedNetwork.Seen> got = p.events(p.server, Event.TYPE_RECEIVE);
+        assertThat(got).hasSize(before + 50);
+        for (int channel = 0; channel < 2; channel++) {
+            List<byte[]> want = new ArrayList<>();
+            List<byte[]> arrived = new ArrayList<>();
+            for (int i = channel; i < 50; i += 2) {
+                want.add(Traffic.payload(channel, 1000 + i, 700));
+            }
+            for (SimulatedNetwork.Seen s : got.subList(before, got.size())) {
+                if (s.channelID() == channel) {
+                    arrived.add(s.packet());
+                }
+            }
+            assertThat(arrived).as("channel %d: every packet, in order", channel).containsExactlyElementsOf(want);
+        }
         assertThat(p.serverPeer.state()).isEqualTo(Peer.STATE_CONNECTED);
         assertThat(p.count(p.server, Event.TYPE_DISCONNECT)).isZero();
     }
@@ -227,6 +250,7 @@ class HostileInputTest {
     @Test
     void thirtyTwoAndMoreCommandsInOneDatagramAreHandled() {
         int count = 100;
+        p.net.sent = new ArrayList<>();
         inject(p.clientAddress, asClient(o -> {
             for (int i = 0; i < count; i++) {
                 byte[] ping = new byte[PING_SIZE];
@@ -235,8 +259,31 @@ class HostileInputTest {
                 command(o, ping, PING_SIZE);
             }
         }));
-        // Every acknowledged command is acknowledged, spread over datagrams of at most 32 commands.
+        p.net.runFor(100);
+        // Every one of the 100 pings is acknowledged, once, in order, echoing the datagram's sent
+        // time, over datagrams of at most 32 commands (ENet's ENET_PROTOCOL_MAXIMUM_PACKET_COMMANDS).
+        List<Long> acknowledged = new ArrayList<>();
+        int datagrams = 0;
+        for (SimulatedNetwork.Sent d : p.net.sent) {
+            if (!d.from().equals(p.serverAddress)) {
+                continue;
+            }
+            DecodedDatagram dg = DatagramDecoder.decode(d.data(), 0, d.data().length, false);
+            assertThat(dg.commands()).hasSizeLessThanOrEqualTo(32);
+            boolean any = false;
+            for (DecodedCommand c : dg.commands()) {
+                if (c.number() == COMMAND_ACKNOWLEDGE && c.field("receivedReliableSequenceNumber") >= 5000) {
+                    assertThat(c.field("receivedSentTime")).isEqualTo(0x1234);
+                    acknowledged.add(c.field("receivedReliableSequenceNumber"));
+                    any = true;
+                }
+            }
+            datagrams += any ? 1 : 0;
+        }
+        assertThat(acknowledged).containsExactlyElementsOf(LongStream.range(5000, 5000 + count).boxed().toList());
+        assertThat(datagrams).isGreaterThanOrEqualTo(4);
         assertThat(p.serverPeer.acknowledgements.size()).isEqualTo(0);
+        p.net.sent = null;
         honestClientStillDelivers();
     }
 
@@ -277,12 +324,17 @@ class HostileInputTest {
         for (int i = 0; i < 2000; i++) {
             p.send(p.server, p.serverPeer, 0, Traffic.payload(0, i, 1000), Packet.FLAG_RELIABLE);
         }
-        assertThat(p.serverPeer.reliableDataInTransit).isLessThanOrEqualTo(Protocol_MAX_WINDOW);
-        assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_DISCONNECT) == 1, 120_000)).isTrue();
+        // While it waits, what it has in flight stays within the window (ENet's rule: no new
+        // reliable data past max(window, mtu)), and something is in flight.
+        long window = Math.max(p.serverPeer.windowSize, p.serverPeer.mtu());
+        long[] peak = new long[1];
+        assertThat(p.net.runUntil(() -> {
+            peak[0] = Math.max(peak[0], p.serverPeer.reliableDataInTransit);
+            return p.count(p.server, Event.TYPE_DISCONNECT) == 1;
+        }, 120_000)).isTrue();
+        assertThat(peak[0]).as("reliable data in transit, peak").isBetween(1L, window);
         assertThat(p.serverPeer.state()).isEqualTo(Peer.STATE_DISCONNECTED);
         assertThat(p.serverPeer.outgoingSendReliableCommands.isEmpty()).isTrue();
         assertThat(p.serverPeer.sentReliableCommands.isEmpty()).isTrue();
     }
-
-    private static final long Protocol_MAX_WINDOW = MAXIMUM_WINDOW_SIZE;
 }

@@ -51,6 +51,11 @@ public final class SimulatedNetwork {
     public java.util.function.UnaryOperator<byte[]> tamper;
     /** Addresses whose datagrams, sent or addressed to them, vanish (a host that went silent). */
     public final java.util.Set<InetSocketAddress> blackholed = new java.util.HashSet<>();
+    /** A datagram as a host handed it to the network (before loss), for tests that read the wire. */
+    public record Sent(long time, InetSocketAddress from, InetSocketAddress to, byte[] data) {}
+
+    /** When set, every datagram any host sends is appended here. */
+    public List<Sent> sent;
     /** Hosts whose events are not collected (an application that stopped reading). */
     public final java.util.Set<Host> notDrained = new java.util.HashSet<>();
 
@@ -95,6 +100,9 @@ public final class SimulatedNetwork {
     }
 
     private void enqueue(InetSocketAddress from, InetSocketAddress to, byte[] data) {
+        if (sent != null) {
+            sent.add(new Sent(now, from, to, data));
+        }
         if (blackholed.contains(from) || blackholed.contains(to)) {
             dropped++;
             return;
