@@ -71,14 +71,16 @@ class HostileInputTest {
         List<SimulatedNetwork.Seen> got = p.events(p.server, Event.TYPE_RECEIVE);
         assertThat(got).hasSize(before + 50);
         for (int channel = 0; channel < 2; channel++) {
-            List<byte[]> want = new ArrayList<>();
-            List<byte[]> arrived = new ArrayList<>();
+            List<Integer> want = new ArrayList<>();
+            List<Integer> arrived = new ArrayList<>();
             for (int i = channel; i < 50; i += 2) {
-                want.add(Traffic.payload(channel, 1000 + i, 700));
+                want.add(1000 + i);
             }
             for (SimulatedNetwork.Seen s : got.subList(before, got.size())) {
                 if (s.channelID() == channel) {
-                    arrived.add(s.packet());
+                    assertThat(s.packet()).as("packet on channel %d", channel).hasSize(700).matches(Traffic::intact);
+                    assertThat(Traffic.channel(s.packet())).isEqualTo(channel);
+                    arrived.add(Traffic.seq(s.packet()));
                 }
             }
             assertThat(arrived).as("channel %d: every packet, in order", channel).containsExactlyElementsOf(want);
