@@ -185,6 +185,43 @@ class CEnetLoadAndWireInteropTest {
         }
     }
 
+    /**
+     * Every captured datagram carries ENet's checksum: CRC-32 over the datagram with the field set
+     * to the connect id (0 while the sender has no peer id, i.e. in its CONNECT), computed here
+     * independently and checked against the field the decoder reports and against
+     * {@link DatagramDecoder#verifyChecksum}.
+     */
+    private static void assertChecksums(List<String> rxLines) {
+        List<byte[]> datagrams = new ArrayList<>();
+        long connectID = -1;
+        for (String line : rxLines) {
+            byte[] b = HexFormat.of().parseHex(line.split(" ")[2]);
+            datagrams.add(b);
+            for (DecodedCommand cmd : DatagramDecoder.decode(b, 0, b.length, true).commands()) {
+                if (cmd.number() == Protocol.COMMAND_CONNECT) {
+                    connectID = cmd.field("connectID");
+                }
+            }
+        }
+        assertThat(connectID).as("a CONNECT was captured").isNotNegative();
+        int checked = 0;
+        for (byte[] b : datagrams) {
+            DecodedDatagram d = DatagramDecoder.decode(b, 0, b.length, true);
+            int key = d.peerID() == Protocol.MAXIMUM_PEER_ID ? 0 : (int) connectID;
+            int at = d.hasSentTime() ? Protocol.HEADER_SIZE : Protocol.HEADER_SIZE_MINIMAL;
+            byte[] copy = b.clone();
+            ByteBuffer.wrap(copy, at, 4).putInt(key);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(copy);
+            long want = crc.getValue(); // ENet stores it in network byte order
+            assertThat(d.checksum()).as("checksum field of a %d-byte datagram", b.length).isEqualTo(want);
+            assertThat(DatagramDecoder.verifyChecksum(b, 0, b.length, key)).as("verifyChecksum").isTrue();
+            assertThat(DatagramDecoder.verifyChecksum(b, 0, b.length, key + 1)).as("verifyChecksum, wrong connect id").isFalse();
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(10);
+    }
+
     /** A scripted session that makes a sender emit every command it can. */
     private static void exerciseFromC(CPeer sender, int id) {
         sender.cmd("send " + id + " 0 1 100 1");
@@ -232,10 +269,7 @@ class CEnetLoadAndWireInteropTest {
                         "SEND_RELIABLE", "SEND_UNRELIABLE", "SEND_FRAGMENT", "SEND_UNSEQUENCED", "BANDWIDTH_LIMIT",
                         "THROTTLE_CONFIGURE", "SEND_UNRELIABLE_FRAGMENT");
                 if (checksum) {
-                    for (String line : server.linesStartingWith("rx ")) {
-                        byte[] b = HexFormat.of().parseHex(line.split(" ")[2]);
-                        assertThat(DatagramDecoder.decode(b, 0, b.length, true).checksum()).isNotEqualTo(-1);
-                    }
+                    assertChecksums(server.linesStartingWith("rx "));
                 }
             }
         }
