@@ -43,18 +43,24 @@ class PeerIncomingLimitTest {
         int sent = honestSent;
         net.runUntil(() -> net.events(server).stream().filter(s -> s.type() == Event.TYPE_RECEIVE && s.channelID() == 0).count() == sent, 30_000);
         long floodBytes = 0;
-        long inOrder = 0;
+        java.util.List<Integer> honestSeqs = new java.util.ArrayList<>();
         for (SimulatedNetwork.Seen s : net.events(server)) {
             if (s.type() == Event.TYPE_RECEIVE && s.channelID() == 1) {
+                assertThat(s.packet()).as("a flood packet, intact").isEqualTo(junk);
                 floodBytes += s.packet().length;
             } else if (s.type() == Event.TYPE_RECEIVE && s.channelID() == 0) {
                 int seq = (s.packet()[0] & 0xFF) | (s.packet()[1] & 0xFF) << 8;
-                if (seq == inOrder) {
-                    inOrder++;
-                }
+                byte[] want = new byte[100];
+                want[0] = (byte) seq;
+                want[1] = (byte) (seq >>> 8);
+                assertThat(s.packet()).as("honest packet %d intact", seq).isEqualTo(want);
+                honestSeqs.add(seq);
             }
         }
-        assertThat(inOrder).as("honest reliable packets, all of them, in order").isEqualTo(sent);
+        // Exactly 0, 1, ..., sent - 1: a reordered, duplicated or missing packet fails here.
+        assertThat(honestSeqs).as("honest reliable packets, all of them, once each, in order")
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, sent).boxed().toList());
+        long inOrder = honestSeqs.size();
         return new Outcome(floodBytes, server.throttledDatagrams(), inOrder);
     }
 
