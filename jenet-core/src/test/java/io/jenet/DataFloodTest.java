@@ -179,7 +179,7 @@ class DataFloodTest {
     }
 
     @Test
-    void aFloodingPeerIsHeldToTheLimitAndHonestPeersKeepTheirRoundTrips() throws Exception {
+    void aFloodingPeerIsHeldToTheLimitAndHonestPeersAreServedDuringTheFlood() throws Exception {
         Result unlimited = run(0);
         System.out.println("[data flood] no per-peer limit: " + unlimited.describe());
         Result limited = run(LIMIT);
