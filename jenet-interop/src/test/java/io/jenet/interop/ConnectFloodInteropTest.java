@@ -122,7 +122,7 @@ class ConnectFloodInteropTest {
     }
 
     /** What one flooded run saw. */
-    private record Outcome(int connected, int connectedWithin5s, int echoed, long[] connectMillis, long floodSent) {
+    private record Outcome(int started, int connected, int connectedWithin5s, int echoed, long[] connectMillis, long floodSent) {
         String describe() {
             long[] sorted = connectMillis.clone();
             Arrays.sort(sorted);
@@ -148,10 +148,10 @@ class ConnectFloodInteropTest {
         boolean[] echoed = new boolean[HONEST];
         byte[] hello = new byte[32];
         long flooded;
+        int started = 0;
         try (Flooder flooder = new Flooder(new InetSocketAddress("127.0.0.1", port), FLOOD_PER_SECOND, floodAddresses)) {
             long start = System.nanoTime();
             long deadline = start + 9_000_000_000L;
-            int started = 0;
             long lastSample = 0;
             while (System.nanoTime() < deadline) {
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
@@ -206,7 +206,8 @@ class ConnectFloodInteropTest {
             within += connectMillis[i] <= 5000 ? 1 : 0;
             echoes += echoed[i] ? 1 : 0;
         }
-        return new Outcome(connected, within, echoes, connectMillis, flooded);
+        assertThat(started).as("honest clients started while the flood ran").isEqualTo(HONEST);
+        return new Outcome(started, connected, within, echoes, connectMillis, flooded);
     }
 
     private static long usedHeapAfterGc() {
