@@ -89,7 +89,7 @@ class GodotInteropTest {
                     want.add("1:" + size + ":" + adler(make(seed++, size)));
                     want.add("2:" + size + ":" + adler(make(seed++, size)));
                 }
-                assertThat(got).containsExactlyInAnyOrderElementsOf(want);
+                assertAllAndReliableInOrder(got, want);
                 side.until(() -> godot.linesStartingWith("recv ").size() == expected, 20_000);
                 List<String> echoed = new ArrayList<>();
                 for (String l : godot.linesStartingWith("recv ")) {
@@ -97,9 +97,19 @@ class GodotInteropTest {
                     assertThat(f[1]).as(godot.tail()).isEqualTo("1");
                     echoed.add(f[2] + ":" + f[3] + ":" + f[4]);
                 }
-                assertThat(echoed).containsExactlyInAnyOrderElementsOf(want);
+                assertAllAndReliableInOrder(echoed, want);
             }
         }
+    }
+
+    /**
+     * Every packet arrived once, intact ("CHANNEL:LENGTH:ADLER32"), and those on the reliable
+     * channel 1 in the order they were sent (ENet orders per channel; channel 2 is unreliable).
+     */
+    private static void assertAllAndReliableInOrder(List<String> got, List<String> want) {
+        assertThat(got).containsExactlyInAnyOrderElementsOf(want);
+        assertThat(got.stream().filter(g -> g.startsWith("1:")).toList()).as("reliable channel 1, in order")
+                .containsExactlyElementsOf(want.stream().filter(w -> w.startsWith("1:")).toList());
     }
 
     @ParameterizedTest
@@ -140,14 +150,14 @@ class GodotInteropTest {
                 byte[] payload = Arrays.copyOfRange(s.packet(), 8, s.packet().length);
                 echoes.add(s.event().channel() + ":" + payload.length + ":" + adler(payload));
             }
-            assertThat(echoes).containsExactlyInAnyOrderElementsOf(want);
+            assertAllAndReliableInOrder(echoes, want);
             List<String> seenByGodot = new ArrayList<>();
             for (String l : godot.linesStartingWith("recv ")) {
                 String[] f = l.split(" ");
                 assertThat(f[1]).isEqualTo("" + myId);
                 seenByGodot.add(f[2] + ":" + f[3] + ":" + f[4]);
             }
-            assertThat(seenByGodot).containsExactlyInAnyOrderElementsOf(want);
+            assertAllAndReliableInOrder(seenByGodot, want);
             assertThat(godot.linesStartingWith("connect ")).containsExactly("connect " + myId);
         }
     }
