@@ -12,6 +12,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Java to Java over real loopback UDP through the public API. */
@@ -305,7 +306,7 @@ class ENetConnectionLoopbackTest {
     }
 
     @Test
-    void ipv6LoopbackAndWildcardBinding() throws Exception {
+    void wildcardBindingServesIpv4() throws Exception {
         ENetConnection server = new ENetConnection();
         open.add(server);
         server.createHostBound("*", 0, 4, 0);
@@ -314,19 +315,44 @@ class ENetConnectionLoopbackTest {
         ENetPacketPeer p4 = client.connectToHost("127.0.0.1", server.getLocalPort(), 1, 4);
         loop.until(() -> loop.count(server, EVENT_CONNECT) == 1, 5000);
         assertThat(p4.getRemoteAddress()).isEqualTo("127.0.0.1");
-        boolean ipv6 = false;
+    }
+
+    /**
+     * A wildcard-bound server serves an IPv6 client on ::1, both ways. Where ::1 cannot be bound the
+     * test is skipped with a warning on stderr; with CI=true (set by .ci/run, whose machines have
+     * IPv6 loopback) that fails instead, so CI cannot pass without running it.
+     */
+    @Test
+    void wildcardBindingServesIpv6Loopback() throws Exception {
+        String unavailable = null;
         try (DatagramChannel probe = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
-            ipv6 = probe.isOpen();
+            if (!probe.isOpen()) {
+                unavailable = "the probe socket closed";
+            }
         } catch (Exception e) {
-            ipv6 = false;
+            unavailable = e.toString();
         }
-        if (ipv6) {
-            ENetConnection client6 = client();
-            Loop loop6 = new Loop(server, client6);
-            ENetPacketPeer p6 = client6.connectToHost("::1", server.getLocalPort(), 1, 6);
-            loop6.until(() -> loop6.count(client6, EVENT_CONNECT) == 1, 5000);
-            assertThat(p6.getRemoteAddress()).isIn("0:0:0:0:0:0:0:1", "::1");
+        if (unavailable != null) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError("CI=true but IPv6 loopback ::1 cannot be bound: " + unavailable);
+            }
+            System.err.println("WARNING: IPv6 loopback test SKIPPED: ::1 cannot be bound (" + unavailable + ")");
+            Assumptions.abort("::1 unavailable: " + unavailable);
         }
+        ENetConnection server = new ENetConnection();
+        open.add(server);
+        server.createHostBound("*", 0, 4, 0);
+        ENetConnection client6 = client();
+        Loop loop = new Loop(server, client6);
+        ENetPacketPeer p6 = client6.connectToHost("::1", server.getLocalPort(), 1, 6);
+        loop.until(() -> loop.count(client6, EVENT_CONNECT) == 1 && loop.count(server, EVENT_CONNECT) == 1, 5000);
+        assertThat(p6.getRemoteAddress()).isIn("0:0:0:0:0:0:0:1", "::1");
+        ENetPacketPeer atServer = loop.of(server, EVENT_CONNECT).get(0).event().peer();
+        assertThat(atServer.getRemoteAddress()).isIn("0:0:0:0:0:0:0:1", "::1");
+        assertThat(loop.of(server, EVENT_CONNECT).get(0).event().data()).isEqualTo(6);
+        p6.send(0, new byte[] {6, 6, 6}, ENetPacketPeer.FLAG_RELIABLE);
+        loop.until(() -> loop.count(server, EVENT_RECEIVE) == 1, 5000);
+        assertThat(loop.of(server, EVENT_RECEIVE).get(0).packet()).containsExactly(6, 6, 6);
     }
 
     @Test
