@@ -57,6 +57,12 @@ public final class Host {
     long droppedDatagrams;
     /** Data commands dropped because a peer's waiting data reached the maximum. */
     long droppedCommands;
+    /**
+     * Datagrams whose handling threw (counted in {@link #droppedDatagrams} too). Always 0 unless
+     * there is a bug: the fuzz targets assert it, so the catch in {@code Incoming.handle} cannot
+     * hide one.
+     */
+    long handlerFailures;
     /** Most pending handshakes (CONNECT received, not yet acknowledged) from one IP address. */
     int maximumHalfOpenPerAddress = DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
     /** Most pending handshakes in total before the oldest gives way to a new one. */

@@ -40,6 +40,7 @@ final class Incoming {
         } catch (RuntimeException e) {
             // Defence in depth: a bug must not let a hostile datagram escape as an exception.
             host.droppedDatagrams++;
+            host.handlerFailures++;
         } finally {
             data = null;
             receivedAddress = null;
