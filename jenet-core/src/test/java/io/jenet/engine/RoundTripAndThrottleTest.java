@@ -124,4 +124,71 @@ class RoundTripAndThrottleTest {
         assertThat(peer.roundTripTimeVariance).isEqualTo(14);
         assertThat(peer.roundTripTime()).isEqualTo(12);
     }
+
+    /**
+     * Every 10 s of sending, ENet folds the share of reliable sends lost into a smoothed loss
+     * (out of 65536): new = lost * 65536 / sent, variance = (3 variance + |new - loss|) / 4,
+     * loss = (7 loss + new) / 8. The ping that triggers the update counts as one more sent.
+     */
+    @ParameterizedTest(name = "loss {0} var {1}, lost {2} of {3} -> loss {4} var {5}")
+    @CsvSource({
+        "0, 0, 25, 100, 2027, 4055",
+        "4000, 100, 10, 99, 4319, 713",
+        "20000, 100, 10, 99, 18319, 3436",
+        "0, 0, 0, 99, 0, 0",
+    })
+    void packetLossIsSmoothedEveryTenSeconds(long loss, long variance, long lost, long sent, long expectedLoss, long expectedVariance) {
+        Pair p = new Pair(35, new SimulatedNetwork.Link().latency(20)).connect(1, 0);
+        p.net.runFor(1000);
+        Peer peer = p.clientPeer;
+        int now = p.client.serviceTime;
+        peer.packetLoss = loss;
+        peer.packetLossVariance = variance;
+        peer.packetsLost = lost;
+        peer.packetsSent = sent;
+        peer.packetLossEpoch = now - Peer.PACKET_LOSS_INTERVAL;
+        peer.ping();
+        p.client.service(p.net.now());
+        assertThat(peer.statistic(0)).as("loss").isEqualTo(expectedLoss);
+        assertThat(peer.statistic(1)).as("variance").isEqualTo(expectedVariance);
+        assertThat(peer.statistic(2)).as("epoch").isEqualTo(Integer.toUnsignedLong(p.client.serviceTime));
+        assertThat(peer.packetsSent).isZero();
+        assertThat(peer.packetsLost).isZero();
+        // A second send within the interval changes nothing.
+        peer.packetsLost = 50;
+        peer.ping();
+        p.client.service(p.net.now() + 1);
+        assertThat(peer.statistic(0)).isEqualTo(expectedLoss);
+        assertThat(peer.packetsLost).isEqualTo(50);
+    }
+
+    @Test
+    void everyStatisticReadsItsField() {
+        Pair p = new Pair(36, new SimulatedNetwork.Link().latency(5)).connect(1, 0);
+        Peer peer = p.clientPeer;
+        long[] values = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
+        peer.packetLoss = values[0];
+        peer.packetLossVariance = values[1];
+        peer.packetLossEpoch = (int) values[2];
+        peer.roundTripTime = values[3];
+        peer.roundTripTimeVariance = values[4];
+        peer.lastRoundTripTime = values[5];
+        peer.lastRoundTripTimeVariance = values[6];
+        peer.packetThrottle = values[7];
+        peer.packetThrottleLimit = values[8];
+        peer.packetThrottleCounter = values[9];
+        peer.packetThrottleEpoch = (int) values[10];
+        peer.packetThrottleAcceleration = values[11];
+        peer.packetThrottleDeceleration = values[12];
+        peer.packetThrottleInterval = values[13];
+        for (int i = 0; i < values.length; i++) {
+            assertThat(peer.statistic(i)).as("statistic %d", i).isEqualTo(values[i]);
+        }
+        peer.packetLossEpoch = -1;
+        peer.packetThrottleEpoch = -2;
+        assertThat(peer.statistic(2)).isEqualTo(0xFFFF_FFFFL);
+        assertThat(peer.statistic(10)).isEqualTo(0xFFFF_FFFEL);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.statistic(14)).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.statistic(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
