@@ -111,6 +111,7 @@ public final class ENetConnection implements AutoCloseable {
     /** Log lines go to {@code System.Logger} "io.jenet" (no logging library is required). */
     private static final System.Logger LOG = System.getLogger("io.jenet");
     private String dtlsFailureLogged;
+    private String sendErrorLogged;
 
     private Host host;
     private UdpTransport transport;
@@ -419,10 +420,17 @@ public final class ENetConnection implements AutoCloseable {
         }
     }
 
-    /** A datagram could not be sent (no route, unsupported address family, closed socket). */
+    /**
+     * A datagram could not be sent (no route, unsupported address family, closed socket). Logged
+     * at WARNING when the failure is new, at DEBUG while it repeats (every retransmission to an
+     * unreachable peer fails the same way).
+     */
     private ENetEvent socketError() {
         Exception cause = transport.lastSendError();
-        LOG.log(System.Logger.Level.WARNING, "jenet: socket send failed: {0}", cause == null ? "?" : cause.toString());
+        String what = cause == null ? "?" : cause.toString();
+        System.Logger.Level level = what.equals(sendErrorLogged) ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+        sendErrorLogged = what;
+        LOG.log(level, "jenet: socket send failed: {0}", what);
         return ENetEvent.ERROR;
     }
 
