@@ -145,6 +145,13 @@ public final class ENetConnection implements AutoCloseable {
     private int halfOpenPerAddress = Host.DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
     private int halfOpenTotal;
     private long peerIncomingLimit;
+    /** Memory budget settings; 0 = the engine's heap-derived default. */
+    private long incompleteDataLimit;
+    private long peerOutgoingLimit;
+    private long outgoingDataLimit;
+    /** Budget disconnections and engine failures already logged. */
+    private long budgetDisconnectsLogged;
+    private long internalErrorsLogged;
     private long oversizedDatagrams;
     /** Godot's DTLS extension, between the socket and the engine; null for plain ENet. */
     private DtlsLayer dtls;
@@ -258,6 +265,9 @@ public final class ENetConnection implements AutoCloseable {
         h.setMaximumPacketSize(maximumPacketSize);
         h.setRefuseNewConnections(refuse);
         h.setPeerIncomingLimit(peerIncomingLimit);
+        applyMemoryLimits(h);
+        budgetDisconnectsLogged = 0;
+        internalErrorsLogged = 0;
         h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal(h));
         h.setPeerObserver(dtlsPeers);
         h.time(now());
@@ -380,6 +390,7 @@ public final class ENetConnection implements AutoCloseable {
             if (!host.service(t)) {
                 return socketError();
             }
+            logBudgetAndFailures();
             ready = pollEvent();
             if (ready != null) {
                 return ready;
@@ -410,6 +421,23 @@ public final class ENetConnection implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "jenet: socket wait failed", e);
                 return ENetEvent.ERROR;
             }
+        }
+    }
+
+    /** Budget disconnections and engine failures are rare and worth a line each. */
+    private void logBudgetAndFailures() {
+        long disconnects = host.budgetDisconnects();
+        if (disconnects != budgetDisconnectsLogged) {
+            LOG.log(System.Logger.Level.WARNING, "jenet: memory budget: {0} peer(s) disconnected (incomplete data held {1} of {2} bytes, "
+                    + "queued outgoing {3} bytes)", disconnects - budgetDisconnectsLogged, host.incompleteData(),
+                    host.incompleteDataLimit(), host.outgoingData());
+            budgetDisconnectsLogged = disconnects;
+        }
+        long failures = host.internalErrors();
+        if (failures != internalErrorsLogged) {
+            internalErrorsLogged = failures;
+            LOG.log(System.Logger.Level.WARNING, "jenet: a received datagram made the engine fail; its peer was disconnected",
+                    host.lastInternalError());
         }
     }
 
@@ -907,6 +935,117 @@ public final class ENetConnection implements AutoCloseable {
         if (host != null) {
             host.setPeerIncomingLimit(bytesPerSecond);
         }
+    }
+
+    /**
+     * jenet extension: bounds what remote peers can make this host hold of data the application
+     * cannot have yet: fragments of unfinished packets, reliable packets waiting for an earlier one,
+     * unreliable ones waiting for their predecessor. (A fragmented packet costs what has arrived,
+     * never what its first fragment announces.) Past the limit, the unreliable data of the peer
+     * that has held some longest is dropped first; then the peer that has held incomplete reliable
+     * data longest is disconnected, because ENet cannot skip a reliable packet: it gets an
+     * unsequenced DISCONNECT and the application an {@code EVENT_DISCONNECT}. Stalled senders
+     * hold the oldest data; honest transfers complete and let go. Counted in
+     * {@link #getBudgetDisconnects()} / {@link #getBudgetDroppedPackets()}, logged, and recorded as
+     * a JFR {@code io.jenet.MemoryBudget} event. ENet has no such limit.
+     *
+     * @param bytes the limit (at least 64 KiB), or 0 for the default: an eighth of the heap,
+     *              between 16 MiB and 1 GiB (128 MiB for a 1 GiB heap)
+     */
+    public void setIncompleteDataLimit(long bytes) {
+        if (bytes != 0 && bytes < (64 << 10)) {
+            throw new IllegalArgumentException("incomplete data limit must be 0 (default) or >= 65536, got " + bytes);
+        }
+        incompleteDataLimit = bytes;
+        if (host != null) {
+            applyMemoryLimits(host);
+        }
+    }
+
+    /**
+     * jenet extension: caps the data queued to peers (not yet sent, or sent reliably and not yet
+     * acknowledged), which ENet leaves unbounded, so a peer that never acknowledges cannot make an
+     * echo or chat server buffer without end. Past a peer's cap its unreliable packets are dropped
+     * (counted) and a reliable one disconnects it (the packet is dropped, the peer gets an
+     * unsequenced DISCONNECT and the application an {@code EVENT_DISCONNECT}, and
+     * {@link ENetPacketPeer#send} does not throw); past the host's total, the peer with the largest
+     * backlog is disconnected the same way.
+     *
+     * @param perPeer bytes per peer, or 0 for the default of 64 MiB (two packets of ENet's maximum
+     *                size); at least 64 KiB otherwise
+     * @param total bytes for all peers, or 0 for the default of a quarter of the heap (at least
+     *              64 MiB); at least 64 KiB otherwise
+     */
+    public void setOutgoingDataLimits(long perPeer, long total) {
+        if ((perPeer != 0 && perPeer < (64 << 10)) || (total != 0 && total < (64 << 10))) {
+            throw new IllegalArgumentException("outgoing limits must be 0 (default) or >= 65536, got " + perPeer + " and " + total);
+        }
+        peerOutgoingLimit = perPeer;
+        outgoingDataLimit = total;
+        if (host != null) {
+            applyMemoryLimits(host);
+        }
+    }
+
+    private void applyMemoryLimits(Host h) {
+        h.setIncompleteDataLimit(incompleteDataLimit != 0 ? incompleteDataLimit : Host.defaultIncompleteDataLimit());
+        h.setOutgoingDataLimits(peerOutgoingLimit != 0 ? peerOutgoingLimit : Host.DEFAULT_PEER_OUTGOING_LIMIT,
+                outgoingDataLimit != 0 ? outgoingDataLimit : Host.defaultOutgoingDataLimit());
+    }
+
+    /**
+     * jenet extension: the memory budget in use and what it holds now, for monitoring.
+     *
+     * @return bytes of incomplete incoming data held now, all peers
+     */
+    public long getIncompleteData() {
+        checkOpen();
+        return host.incompleteData();
+    }
+
+    /** @return the incomplete-data limit in force (see {@link #setIncompleteDataLimit}) */
+    public long getIncompleteDataLimit() {
+        checkOpen();
+        return host.incompleteDataLimit();
+    }
+
+    /** @return bytes queued for sending now, all peers (see {@link #setOutgoingDataLimits}) */
+    public long getOutgoingData() {
+        checkOpen();
+        return host.outgoingData();
+    }
+
+    /**
+     * jenet extension: peers disconnected by the memory budget (incoming or outgoing).
+     *
+     * @return the count since the host was created
+     */
+    public long getBudgetDisconnects() {
+        checkOpen();
+        return host.budgetDisconnects();
+    }
+
+    /**
+     * jenet extension: packets dropped by the memory budget: incoming unreliable data given up to
+     * make room, and outgoing unreliable packets past a peer's cap.
+     *
+     * @return the count since the host was created
+     */
+    public long getBudgetDroppedPackets() {
+        checkOpen();
+        return host.budgetDroppedIncoming() + host.budgetDroppedOutgoing();
+    }
+
+    /**
+     * jenet extension: datagrams from the network that made the engine fail (a bug in jenet):
+     * each was dropped and the peer it addressed disconnected, so the failure stays with that peer;
+     * logged at WARNING with the exception.
+     *
+     * @return the count since the host was created
+     */
+    public long getInternalErrors() {
+        checkOpen();
+        return host.internalErrors();
     }
 
     /**

@@ -442,6 +442,26 @@ public final class ENetPacketPeer {
         return active().throttledDatagrams();
     }
 
+    /**
+     * jenet extension: this peer's packets dropped by the host's memory budget, either direction
+     * ({@link ENetConnection#setIncompleteDataLimit}, {@link ENetConnection#setOutgoingDataLimits}).
+     *
+     * @return the count since the peer connected
+     */
+    public long getBudgetDroppedPackets() {
+        return active().budgetDroppedPackets();
+    }
+
+    /**
+     * jenet extension: bytes queued to this peer now: not yet sent, or sent reliably and not yet
+     * acknowledged.
+     *
+     * @return the backlog
+     */
+    public long getQueuedOutgoingData() {
+        return active().queuedOutgoingData();
+    }
+
     /** @return the number of channels negotiated with the remote peer */
     public int getChannels() {
         return active().channelCount();

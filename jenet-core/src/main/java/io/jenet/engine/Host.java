@@ -144,6 +144,19 @@ public final class Host {
         budget.incompleteLimit = bytes;
     }
 
+    /** @return the default incomplete-data budget: an eighth of the heap, between 16 MiB and 1 GiB */
+    public static long defaultIncompleteDataLimit() {
+        return MemoryBudget.defaultIncompleteLimit();
+    }
+
+    /** @return the default host-wide outgoing cap: a quarter of the heap, at least 64 MiB */
+    public static long defaultOutgoingDataLimit() {
+        return MemoryBudget.defaultOutgoingLimit();
+    }
+
+    /** Default per-peer outgoing cap. */
+    public static final long DEFAULT_PEER_OUTGOING_LIMIT = MemoryBudget.DEFAULT_PEER_OUTGOING_LIMIT;
+
     /** @return the host-wide budget for incomplete incoming data */
     public long incompleteDataLimit() {
         return budget.incompleteLimit;
