@@ -217,13 +217,22 @@ func run_traffic():
 
 
 # For each value in channels=A,B,..: a new host connects with that channel count and data=D,
-# prints "peer channels=C state=S", disconnects with ddata=D2 and prints "peer active=B" once the
-# DISCONNECT event came.
+# waits for the server's greeting (so that the server has dispatched its CONNECT: ENet drops a
+# DISCONNECT that arrives before, without an event), prints "peer channels=C state=S",
+# disconnects with ddata=D2 and prints "peer active=B" once the DISCONNECT event came. A
+# connection that fails (DISCONNECT first) ends the mode.
 func run_connect():
 	for c in opt.get("channels", "0").split(","):
 		make_client()
 		var peer = connect_peer(int(c), num("data", 0))
-		if until_event(ENetConnection.EVENT_CONNECT, 10000) == null:
+		var deadline = now() + 10000
+		var e = next_event()
+		while e[0] != ENetConnection.EVENT_CONNECT and e[0] != ENetConnection.EVENT_DISCONNECT and now() < deadline:
+			e = next_event()
+		if e[0] != ENetConnection.EVENT_CONNECT:
+			print("connect failed")
+			return
+		if until_event(ENetConnection.EVENT_RECEIVE, 10000) == null:
 			return
 		print("peer channels=%d state=%d" % [peer.get_channels(), peer.get_state()])
 		peer.peer_disconnect(num("ddata", 0))
@@ -248,12 +257,15 @@ func run_disconnect_later():
 	print("peer active=%s" % peer.is_active())
 
 
-# Connects, resets the peer, prints "reset active=B peers=N" (before and after one service),
-# then services until signal "stop" (every event it sees is printed; none is expected).
+# Connects, waits for the server's greeting, resets the peer, prints "reset active=B peers=N"
+# (before and after one service), then services until signal "stop" (every event it sees is
+# printed; none is expected).
 func run_reset():
 	make_client()
 	var peer = connect_peer(1, 0)
 	if until_event(ENetConnection.EVENT_CONNECT, 10000) == null:
+		return
+	if until_event(ENetConnection.EVENT_RECEIVE, 10000) == null:
 		return
 	peer.reset()
 	print("reset active=%s peers=%d" % [peer.is_active(), conn.get_peers().size()])
@@ -285,23 +297,30 @@ func run_timeout():
 		print("timed-out after=%d" % (now() - start))
 
 
-# Connects to a server that greets (a reliable packet at CONNECT) and echoes; once greeted it
-# pops the four host statistics ("popped ..."), sends count reliable packets of size bytes on
-# channel 0 in one flush, waits for all echoes, and prints the host statistics of that exchange
-# ("host sent-data=.. sent-packets=.. received-data=.. received-packets=..") and every peer
-# statistic ("peer-stat INDEX VALUE").
+# Connects (3 channels) to a server that greets (a reliable packet at CONNECT) and echoes, turns
+# pings off and the throttle's deceleration off (throttle_configure(5000, 2, 0)); once greeted it
+# services for settle=MS (default 1200: ENet's bandwidth throttle, once a second, sends each peer a
+# BANDWIDTH_LIMIT after a connect; this lets both hosts' go by), pops the four host statistics
+# ("popped ..."), sends count unsequenced packets of size bytes on channel 2 in one flush (no
+# acknowledgements, so no retransmission can blur the counts), waits for all echoes, and prints
+# the host statistics of that exchange ("host sent-data=.. sent-packets=.. received-data=..
+# received-packets=..") and every peer statistic ("peer-stat INDEX VALUE").
 func run_stats():
 	make_client()
-	var peer = connect_peer(1, 0)
+	var peer = connect_peer(3, 0)
 	if until_event(ENetConnection.EVENT_CONNECT, 10000) == null:
 		return
 	peer.ping_interval(60000)
+	peer.throttle_configure(5000, 2, 0)
 	if until_event(ENetConnection.EVENT_RECEIVE, 10000) == null:
 		return
+	var settled = now() + num("settle", 1200)
+	while now() < settled:
+		next_event()
 	print("popped %d %d %d %d" % pop_all())
 	var count = num("count", 3)
 	for i in range(count):
-		peer.send(0, payload(i, num("size", 100)), ENetPacketPeer.FLAG_RELIABLE)
+		peer.send(2, payload(i, num("size", 100)), ENetPacketPeer.FLAG_UNSEQUENCED)
 	conn.flush()
 	for i in range(count):
 		if until_event(ENetConnection.EVENT_RECEIVE, 10000) == null:

@@ -103,8 +103,12 @@ final class Godot4Peer implements AutoCloseable {
     }
 
     /** Creates the signal file {@code name}, which the script polls for. */
-    void signal(String name) throws IOException {
-        Files.writeString(dir.resolve(name), "");
+    void signal(String name) {
+        try {
+            Files.writeString(dir.resolve(name), "");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -248,7 +248,17 @@ final class JenetMirror implements AutoCloseable {
         for (int c : ints(opt.getOrDefault("channels", "0"))) {
             makeClient();
             ENetPacketPeer peer = connectPeer(c, (int) Long.parseLong(opt.getOrDefault("data", "0")));
-            if (untilEvent(EVENT_CONNECT, 10_000) == null) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            Event e = next();
+            while (e.type() != EVENT_CONNECT && e.type() != EVENT_DISCONNECT && System.nanoTime() < deadline) {
+                meanwhile.run();
+                e = next();
+            }
+            if (e.type() != EVENT_CONNECT) {
+                lines.add("connect failed");
+                return;
+            }
+            if (untilEvent(EVENT_RECEIVE, 10_000) == null) {
                 return;
             }
             lines.add("peer channels=" + peer.getChannels() + " state=" + peer.getState().value());
@@ -280,7 +290,7 @@ final class JenetMirror implements AutoCloseable {
     void reset() throws IOException {
         makeClient();
         ENetPacketPeer peer = connectPeer(1, 0);
-        if (untilEvent(EVENT_CONNECT, 10_000) == null) {
+        if (untilEvent(EVENT_CONNECT, 10_000) == null || untilEvent(EVENT_RECEIVE, 10_000) == null) {
             return;
         }
         peer.reset();
@@ -319,19 +329,25 @@ final class JenetMirror implements AutoCloseable {
     /** The script's run_stats. */
     void stats() throws IOException {
         makeClient();
-        ENetPacketPeer peer = connectPeer(1, 0);
+        ENetPacketPeer peer = connectPeer(3, 0);
         if (untilEvent(EVENT_CONNECT, 10_000) == null) {
             return;
         }
         peer.pingInterval(60_000);
+        peer.throttleConfigure(5000, 2, 0);
         if (untilEvent(EVENT_RECEIVE, 10_000) == null) {
             return;
+        }
+        long settled = System.nanoTime() + num("settle", 1200) * 1_000_000L;
+        while (System.nanoTime() < settled) {
+            next();
+            meanwhile.run();
         }
         long[] popped = popAll();
         lines.add("popped " + popped[0] + " " + popped[1] + " " + popped[2] + " " + popped[3]);
         int count = num("count", 3);
         for (int i = 0; i < count; i++) {
-            peer.send(0, Payloads.fill(num("size", 100), i), ENetPacketPeer.FLAG_RELIABLE);
+            peer.send(2, Payloads.fill(num("size", 100), i), ENetPacketPeer.FLAG_UNSEQUENCED);
         }
         conn.flush();
         for (int i = 0; i < count; i++) {
