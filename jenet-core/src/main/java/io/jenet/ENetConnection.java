@@ -8,6 +8,7 @@ import io.jenet.engine.Event;
 import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
 import io.jenet.engine.Peer;
+import io.jenet.engine.PeerObserver;
 import io.jenet.protocol.Protocol;
 import io.jenet.transport.DtlsClient;
 import io.jenet.transport.DtlsLayer;
@@ -110,9 +111,26 @@ public final class ENetConnection implements AutoCloseable {
     /** Log lines go to {@code System.Logger} "io.jenet" (no logging library is required). */
     private static final System.Logger LOG = System.getLogger("io.jenet");
     private String dtlsFailureLogged;
+    private String sendErrorLogged;
 
     private Host host;
     private UdpTransport transport;
+    /** Keeps DTLS sessions exactly as long as the ENet peers at their addresses, as Godot. */
+    private final PeerObserver dtlsPeers = new PeerObserver() {
+        @Override
+        public void attached(InetSocketAddress address) {
+            if (dtls != null) {
+                dtls.peerAttached(address);
+            }
+        }
+
+        @Override
+        public void released(InetSocketAddress address) {
+            if (dtls != null) {
+                dtls.peerReleased(address);
+            }
+        }
+    };
     private final List<ENetPacketPeer> peers = new ArrayList<>();
     private final Event event = new Event();
     private long peerResetsSeen = -1;
@@ -241,6 +259,7 @@ public final class ENetConnection implements AutoCloseable {
         h.setRefuseNewConnections(refuse);
         h.setPeerIncomingLimit(peerIncomingLimit);
         h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal(h));
+        h.setPeerObserver(dtlsPeers);
         h.time(now());
         transport = t;
         host = h;
@@ -259,22 +278,30 @@ public final class ENetConnection implements AutoCloseable {
      *
      * @param address IP address or host name (resolved now)
      * @param port 1 … 65535
-     * @param channels channels to allocate, 0 … 255 (0 means 255)
-     * @param data 32-bit value delivered with the remote CONNECT event
+     * @param channels channels to allocate, 1 … 255; as Godot, 0 or less means 255 and more than
+     *                 255 is clamped to 255
+     * @param data 32-bit value delivered with the remote CONNECT event (read it there as unsigned
+     *             with {@link ENetEvent#dataUnsigned()})
      * @return the new peer
-     * @throws IllegalStateException if no host was created or all peer slots are in use
-     * @throws IllegalArgumentException for a bad port, channel count or unresolvable address
+     * @throws IllegalStateException if no host was created, all peer slots are in use, or this is a
+     *         DTLS client host that already has its server peer (one DTLS session per host, as Godot)
+     * @throws IllegalArgumentException for a bad port or an unresolvable address
      */
     public ENetPacketPeer connectToHost(String address, int port, int channels, int data) {
         checkOpen();
         Objects.requireNonNull(address, "address");
         checkPort(port, 1);
-        if (channels < 0 || channels > Protocol.MAXIMUM_CHANNEL_COUNT) {
-            throw new IllegalArgumentException("channels must be 0..255 (0 = 255), got " + channels);
+        if (dtls instanceof DtlsClient) {
+            dropInactivePeers();
+            if (!peers.isEmpty()) {
+                throw new IllegalStateException("a DTLS client host connects to one server (one DTLS session per host, as Godot); "
+                        + "disconnect " + peers.get(0) + " first or create another host");
+            }
         }
         InetSocketAddress remote = new InetSocketAddress(resolve(address), port);
         host.time(now());
-        Peer p = host.connect(remote, channels == 0 ? Protocol.MAXIMUM_CHANNEL_COUNT : channels, data);
+        Peer p = host.connect(remote, channels <= 0 || channels > Protocol.MAXIMUM_CHANNEL_COUNT
+                ? Protocol.MAXIMUM_CHANNEL_COUNT : channels, data);
         if (p == null) {
             throw new IllegalStateException("no free peer slot: all " + host.peerCount() + " peers are in use");
         }
@@ -299,7 +326,7 @@ public final class ENetConnection implements AutoCloseable {
      *
      * @param address IP address or host name
      * @param port 1 … 65535
-     * @param channels channels to allocate, 0 … 255 (0 means 255)
+     * @param channels channels to allocate, 1 … 255 (0 means 255; see the four-argument form)
      * @return the new peer
      */
     public ENetPacketPeer connectToHost(String address, int port, int channels) {
@@ -331,12 +358,16 @@ public final class ENetConnection implements AutoCloseable {
         boolean first = true;
         while (true) {
             long t = now();
+            // Godot polls its DTLS layer inside every datagram send and receive, so a host
+            // serviced with a timeout of 0 still retransmits handshake flights and expires
+            // sessions: poll it on every pass, not only when the loop is about to wait.
+            pollDtls(t);
             // The pass before reading sends what the application queued since the last call; after
             // a wait nothing new can have been queued, and the pass after reading does the rest
             // (timers, pings, acknowledgements), so one pass per wake-up is enough. C ENet makes
             // two; with thousands of mostly idle peers, each pass is the cost.
             if (first && !host.service(t)) {
-                return ENetEvent.ERROR;
+                return socketError();
             }
             first = false;
             try {
@@ -347,11 +378,15 @@ public final class ENetConnection implements AutoCloseable {
             }
             t = now();
             if (!host.service(t)) {
-                return ENetEvent.ERROR;
+                return socketError();
             }
             ready = pollEvent();
             if (ready != null) {
                 return ready;
+            }
+            if (dtls != null && dtls.takeFailure()) {
+                logDtlsFailure();
+                return ENetEvent.ERROR;
             }
             t = now();
             if (t >= deadline) {
@@ -359,8 +394,7 @@ public final class ENetConnection implements AutoCloseable {
             }
             long wait = host.millisUntilDue(t, deadline - t);
             if (dtls != null) {
-                dtls.poll(t);
-                logDtlsFailure();
+                pollDtls(t);
                 wait = Math.max(0, Math.min(wait, dtls.dueAt() - t));
             }
             if (wait == 0) {
@@ -377,6 +411,27 @@ public final class ENetConnection implements AutoCloseable {
                 return ENetEvent.ERROR;
             }
         }
+    }
+
+    private void pollDtls(long now) {
+        if (dtls != null) {
+            dtls.poll(now);
+            logDtlsFailure();
+        }
+    }
+
+    /**
+     * A datagram could not be sent (no route, unsupported address family, closed socket). Logged
+     * at WARNING when the failure is new, at DEBUG while it repeats (every retransmission to an
+     * unreachable peer fails the same way).
+     */
+    private ENetEvent socketError() {
+        Exception cause = transport.lastSendError();
+        String what = cause == null ? "?" : cause.toString();
+        System.Logger.Level level = what.equals(sendErrorLogged) ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+        sendErrorLogged = what;
+        LOG.log(level, "jenet: socket send failed: {0}", what);
+        return ENetEvent.ERROR;
     }
 
     /**
@@ -490,8 +545,10 @@ public final class ENetConnection implements AutoCloseable {
     /** Sends all queued packets now instead of at the next {@link #service(int)}. */
     public void flush() {
         checkOpen();
-        host.time(now());
+        long t = now();
+        host.time(t);
         host.flush();
+        pollDtls(t);
     }
 
     // ---- sending to all ----
@@ -517,7 +574,10 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     /**
-     * Sends a raw UDP datagram from this host's socket, e.g. to open a NAT mapping.
+     * Sends a raw UDP datagram from this host's socket, e.g. to open a NAT mapping. On a DTLS host
+     * it goes through DTLS, as in Godot: a server sends it inside the session with that address
+     * (and drops it if there is none); a client sends it inside its one session (starting the
+     * session with that address if there is none yet). A socket failure is logged, not thrown.
      *
      * @param destinationAddress IP address or host name
      * @param destinationPort 1 … 65535
@@ -530,23 +590,26 @@ public final class ENetConnection implements AutoCloseable {
         if (packet.length > 65507) {
             throw new IllegalArgumentException("datagram of " + packet.length + " bytes exceeds the UDP maximum of 65507");
         }
-        transport.send(new InetSocketAddress(resolve(destinationAddress), destinationPort), packet, 0, packet.length);
+        InetSocketAddress to = new InetSocketAddress(resolve(destinationAddress), destinationPort);
+        int sent = dtls == null ? transport.send(to, packet, 0, packet.length) : dtls.send(to, packet, 0, packet.length, now());
+        if (sent < 0) {
+            LOG.log(System.Logger.Level.WARNING, "jenet: socketSend to {0} failed: {1}", to, transport.lastSendError());
+        }
     }
 
     // ---- configuration ----
 
     /**
-     * Adjusts this host's bandwidth limits; peers are told within a second.
+     * Adjusts this host's bandwidth limits; peers are told within a second. The values are ENet's
+     * unsigned 32-bit fields: as in Godot, a negative int is taken as its unsigned value
+     * (-1 is 4 294 967 295 bytes/s, in effect no limit).
      *
      * @param inBandwidth bytes/s, 0 = unlimited
      * @param outBandwidth bytes/s, 0 = unlimited
      */
     public void bandwidthLimit(int inBandwidth, int outBandwidth) {
         checkOpen();
-        if (inBandwidth < 0 || outBandwidth < 0) {
-            throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
-        }
-        host.bandwidthLimit(inBandwidth, outBandwidth);
+        host.bandwidthLimit(Integer.toUnsignedLong(inBandwidth), Integer.toUnsignedLong(outBandwidth));
     }
 
     /** Removes both bandwidth limits. */
@@ -555,15 +618,13 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     /**
-     * Limits the channels of future incoming connections.
+     * Limits the channels of future incoming connections. As Godot (ENet's
+     * {@code enet_host_channel_limit}), 0, a negative value or more than 255 means 255.
      *
-     * @param limit 0 … 255 (0 means 255)
+     * @param limit 1 … 255
      */
     public void channelLimit(int limit) {
         checkOpen();
-        if (limit < 0 || limit > Protocol.MAXIMUM_CHANNEL_COUNT) {
-            throw new IllegalArgumentException("channel limit must be 0..255, got " + limit);
-        }
         host.setChannelLimit(limit);
     }
 
@@ -597,8 +658,9 @@ public final class ENetConnection implements AutoCloseable {
     /**
      * Makes this host a DTLS server (Godot's extension for ENet): every ENet datagram then travels
      * as one DTLS 1.2 record, one session per remote address and port, and clients must connect
-     * with {@link #dtlsClientSetup}. Call it once, right after creating the host and before any
-     * peer connects.
+     * with {@link #dtlsClientSetup}. As in Godot, a session lives as long as the ENet peer at its
+     * address, one that no peer adopts within 8 s is dropped, and there are never more sessions
+     * than peer slots. Call it once, right after creating the host and before any peer connects.
      *
      * @param serverOptions {@link TlsOptions#server} options
      * @throws IllegalStateException if no host exists, DTLS is already set up, or peers exist
@@ -610,7 +672,7 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("dtlsServerSetup needs TlsOptions.server(...), got " + serverOptions);
         }
         checkDtlsSetup();
-        DtlsServer server = new DtlsServer(serverOptions.sslContext(), transport::send, DTLS_MAXIMUM_PACKET);
+        DtlsServer server = new DtlsServer(serverOptions.sslContext(), transport::send, DTLS_MAXIMUM_PACKET, host.peerCount());
         server.refuseNewConnections(refuse);
         startDtls(server);
     }
@@ -629,8 +691,12 @@ public final class ENetConnection implements AutoCloseable {
     /**
      * Makes this host a DTLS client with the given options ({@link TlsOptions#client} verifies the
      * server's chain and its name, {@code hostname} or the options' common-name override;
-     * {@link TlsOptions#clientUnsafe} verifies nothing). The handshake starts with the first
-     * datagram ENet sends to a server; ENet's own retransmission covers it.
+     * {@link TlsOptions#clientUnsafe} verifies nothing). As in Godot, a DTLS client host has one
+     * session, with one server: the handshake starts with the first datagram ENet sends, and
+     * {@link #connectToHost} refuses a second server while the first peer is alive. A handshake
+     * that fails makes {@link #service} return {@code EVENT_ERROR} (see {@link #dtlsLastFailure()});
+     * ENet's next CONNECT retransmission tries again, until the connection times out with
+     * {@code EVENT_DISCONNECT}.
      *
      * @param hostname the name the server's certificate must carry
      * @param clientOptions client options
@@ -653,13 +719,26 @@ public final class ENetConnection implements AutoCloseable {
 
     /**
      * jenet extension: why the last DTLS session failed (an untrusted or expired certificate, a
-     * name mismatch, a protocol error), or null. Godot reports such failures only as a connection
-     * that never completes.
+     * name mismatch, a protocol error), or null. Godot reports a failed client handshake only as
+     * {@code EVENT_ERROR} from {@code service} (jenet does too) and a connection that never
+     * completes.
      *
      * @return the reason, or null
      */
     public String dtlsLastFailure() {
         return dtls == null ? null : dtls.lastFailure();
+    }
+
+    /**
+     * jenet extension: DTLS sessions this host keeps (established or handshaking): on a server at
+     * most one per peer slot, each living as long as its ENet peer; on a client at most one.
+     *
+     * @return the count now, 0 without DTLS
+     * @throws IllegalStateException if no host was created
+     */
+    public int getDtlsSessions() {
+        checkOpen();
+        return dtls == null ? 0 : dtls.sessions();
     }
 
     /** @return whether {@link #dtlsServerSetup} or {@link #dtlsClientSetup} was called on this host */

@@ -46,6 +46,7 @@ public final class Host {
     long maximumWaitingData = DEFAULT_MAXIMUM_WAITING_DATA;
     boolean checksum;
     boolean refuseNewConnections;
+    PeerObserver peerObserver;
     Compressor compressor;
     int serviceTime;
     int totalQueued;
@@ -119,6 +120,15 @@ public final class Host {
     }
 
     // ---- configuration ----
+
+    /**
+     * Sets who is told when peers take and give up their slots (null for nobody).
+     *
+     * @param observer the observer
+     */
+    public void setPeerObserver(PeerObserver observer) {
+        peerObserver = observer;
+    }
 
     /** @param limit channel limit for future incoming connections; 0 or above 255 means 255 */
     public void setChannelLimit(int limit) {
@@ -368,6 +378,9 @@ public final class Host {
         peer.setupChannels(channelCount);
         peer.state = Peer.STATE_CONNECTING;
         peer.address = address;
+        if (peerObserver != null) {
+            peerObserver.attached(address);
+        }
         int connectID;
         do {
             connectID = random.nextInt();
@@ -590,7 +603,9 @@ public final class Host {
             return dueIn(now, p.nextTimeout);
         }
         if (p.state == Peer.STATE_CONNECTED || p.state == Peer.STATE_DISCONNECT_LATER) {
-            return dueIn(now, p.lastReceiveTime + (int) p.pingInterval);
+            // An interval past the clock's half range (a negative int from the API) never pings.
+            return p.pingInterval >= Integer.MAX_VALUE / 2 ? Long.MAX_VALUE
+                    : dueIn(now, p.lastReceiveTime + (int) p.pingInterval);
         }
         return Long.MAX_VALUE;
     }

@@ -299,6 +299,9 @@ final class Incoming {
         peer.halfOpenSince = host.serviceTime;
         peer.connectID = connectID;
         peer.address = receivedAddress;
+        if (host.peerObserver != null) {
+            host.peerObserver.attached(receivedAddress);
+        }
         peer.mtu = host.mtu;
         peer.outgoingPeerID = u16(d, command + CONNECT_OUTGOING_PEER_ID_OFFSET);
         peer.incomingBandwidth = u32Unsigned(d, command + CONNECT_INCOMING_BANDWIDTH_OFFSET);

@@ -35,7 +35,8 @@ public final class Peer extends Node {
     public static final int PACKET_LOSS_SCALE = 1 << 16;
     public static final int PACKET_LOSS_INTERVAL = 10000;
     public static final int WINDOW_SIZE_SCALE = 64 * 1024;
-    public static final int TIMEOUT_LIMIT = 32;
+    /** Godot's ENET_PEER_TIMEOUT_LIMIT: retransmissions before a peer may time out (upstream ENet: 32, as 2^5). */
+    public static final int TIMEOUT_LIMIT = 5;
     public static final int TIMEOUT_MINIMUM = 5000;
     public static final int TIMEOUT_MAXIMUM = 30000;
     public static final int PING_INTERVAL = 500;
@@ -247,9 +248,10 @@ public final class Peer extends Node {
     }
 
     /**
-     * Sets the timeout parameters; each 0 restores ENet's default.
+     * Sets the timeout parameters; each 0 restores the default.
      *
-     * @param limit timeout limit (32)
+     * @param limit retransmissions of one reliable command after which the peer times out once
+     *              {@code minimum} has passed (5, Godot's rule)
      * @param minimum minimum ms before a timeout (5000)
      * @param maximum maximum ms before a timeout (30000)
      */
@@ -513,6 +515,9 @@ public final class Peer extends Node {
     }
 
     public void reset() {
+        if (state != STATE_DISCONNECTED && address != null && host.peerObserver != null) {
+            host.peerObserver.released(address);
+        }
         host.dueChanged();
         onDisconnect();
         host.peerResets++;
