@@ -82,10 +82,6 @@ final class JenetMirror implements AutoCloseable {
         }
     }
 
-    /** The event's data as Godot shows it: an unsigned 32-bit value. */
-    static long unsignedData(ENetEvent e) {
-        return Integer.toUnsignedLong(e.data());
-    }
 
     record Event(ENetEvent event, byte[] packet) {
         EventType type() {
@@ -98,8 +94,8 @@ final class JenetMirror implements AutoCloseable {
         ENetEvent e = conn.service(waitMs);
         byte[] packet = null;
         switch (e.type()) {
-            case EVENT_CONNECT -> lines.add("event connect data=" + unsignedData(e) + " channels=" + e.peer().getChannels());
-            case EVENT_DISCONNECT -> lines.add("event disconnect data=" + unsignedData(e));
+            case EVENT_CONNECT -> lines.add("event connect data=" + e.dataUnsigned() + " channels=" + e.peer().getChannels());
+            case EVENT_DISCONNECT -> lines.add("event disconnect data=" + e.dataUnsigned());
             case EVENT_RECEIVE -> {
                 int flags = e.peer().getPacketFlags();
                 packet = e.peer().getPacket();
