@@ -386,7 +386,9 @@ func run_service_timeouts():
 
 
 # Channel limits on a host: get_max_channels after create_host_bound(channels=3) and after
-# channel_limit(0), (300), (7); then create_host_bound with 300 channels ("create300 error=E").
+# channel_limit(0), (300), (7); then create_host_bound with 300 channels ("create300 error=E");
+# then whether a second connect_to_host on a client host with two slots gives a peer (nothing is
+# serviced, so nothing is sent).
 func run_limits():
 	conn = ENetConnection.new()
 	conn.create_host_bound("127.0.0.1", 0, 4, 3)
@@ -397,3 +399,8 @@ func run_limits():
 	conn.destroy()
 	var other = ENetConnection.new()
 	print("create300 error=%d" % other.create_host_bound("127.0.0.1", 0, 4, 300))
+	var client = ENetConnection.new()
+	client.create_host(2, 1)
+	client.connect_to_host("127.0.0.1", 9, 1)
+	print("second-connect peer=%s" % (client.connect_to_host("127.0.0.1", 9, 1) != null))
+	client.destroy()

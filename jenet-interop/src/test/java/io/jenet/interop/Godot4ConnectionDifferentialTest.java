@@ -29,14 +29,20 @@ class Godot4ConnectionDifferentialTest {
     /** The server's greeting as the client prints it (server option greet=1). */
     static final String GREETING = "event receive channel=0 flags=1 size=3 sha=" + JenetMirror.sha(new byte[] {1, 2, 3});
 
-    /** channel_limit(0) and (300) clamp to 255; a host with 300 channels is an error in both. */
+    /**
+     * channel_limit(0) and (300) clamp to 255; a host with 300 channels is an error in both; a
+     * second connect_to_host on one host gives no peer in Godot and a second peer in jenet (guide:
+     * "connect_to_host refuses a second call").
+     */
     @Test
     void channelLimitClampsAndMaxChannels() throws Exception {
         List<String> godot;
+        boolean refusedSecond;
         try (Godot4Peer g = new Godot4Peer()) {
             g.start("limits");
             g.awaitExit(20_000, () -> { });
             godot = Godot4Runs.withoutExit(g.scriptLines());
+            refusedSecond = g.printed("The ENetConnection is already connected to a peer.");
         }
         List<String> jenet;
         try (JenetMirror j = new JenetMirror()) {
@@ -48,8 +54,10 @@ class Godot4ConnectionDifferentialTest {
         assertThat(godot.subList(0, 4)).isEqualTo(same);
         assertThat(jenet.subList(0, 4)).isEqualTo(same);
         // Guide, "Errors are exceptions": Godot returns ERR_INVALID_PARAMETER (31), jenet throws.
-        assertThat(godot.subList(4, godot.size())).containsExactly("create300 error=31");
-        assertThat(jenet.subList(4, jenet.size())).containsExactly("create300 threw IllegalArgumentException");
+        assertThat(godot.subList(4, godot.size())).containsExactly("create300 error=31", "second-connect peer=false");
+        assertThat(jenet.subList(4, jenet.size())).containsExactly("create300 threw IllegalArgumentException",
+                "second-connect peer=true");
+        assertThat(refusedSecond).as("Godot's error for the second connect_to_host").isTrue();
     }
 
     /**

@@ -422,6 +422,11 @@ final class JenetMirror implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             lines.add("create300 threw " + e.getClass().getSimpleName());
         }
+        try (ENetConnection client = new ENetConnection()) {
+            client.createHost(2, 1);
+            client.connectToHost("127.0.0.1", 9, 1);
+            lines.add("second-connect peer=" + (client.connectToHost("127.0.0.1", 9, 1) != null));
+        }
     }
 
     @Override
