@@ -131,6 +131,7 @@ class Godot4TrafficInteropTest {
                 .as(leg + ": reliable packets").hasSize(reliable);
         assertThat(arrived.size()).as(leg + ": packets that arrived").isGreaterThanOrEqualTo((int) sent.stream()
                 .filter(Godot4TrafficInteropTest::required).count());
+        System.out.printf("Godot 4 traffic, %s: %d of %d packets arrived%n", leg, arrived.size(), sent.size());
         return arrived;
     }
 
