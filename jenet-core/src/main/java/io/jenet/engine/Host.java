@@ -47,6 +47,10 @@ public final class Host {
     boolean checksum;
     boolean refuseNewConnections;
     PeerObserver peerObserver;
+    final MemoryBudget budget = new MemoryBudget(this);
+    /** Engine failures on received data (each confined to the peer it addressed), and the last one. */
+    long internalErrors;
+    RuntimeException lastInternalError;
     Compressor compressor;
     int serviceTime;
     int totalQueued;
@@ -128,6 +132,78 @@ public final class Host {
      */
     public void setPeerObserver(PeerObserver observer) {
         peerObserver = observer;
+    }
+
+    /**
+     * Sets the host-wide budget for incomplete incoming data (see {@link MemoryBudget}); default an
+     * eighth of the heap, between 16 MiB and 1 GiB.
+     *
+     * @param bytes the budget, at least 64 KiB
+     */
+    public void setIncompleteDataLimit(long bytes) {
+        budget.incompleteLimit = bytes;
+    }
+
+    /** @return the host-wide budget for incomplete incoming data */
+    public long incompleteDataLimit() {
+        return budget.incompleteLimit;
+    }
+
+    /** @return bytes held now for incomplete incoming data */
+    public long incompleteData() {
+        return budget.incompleteBytes;
+    }
+
+    /**
+     * Sets the outgoing caps: bytes queued to one peer (default 64 MiB) and to all (default a
+     * quarter of the heap, at least 64 MiB).
+     *
+     * @param perPeer per-peer cap
+     * @param total host-wide cap
+     */
+    public void setOutgoingDataLimits(long perPeer, long total) {
+        budget.peerOutgoingLimit = perPeer;
+        budget.outgoingLimit = total;
+    }
+
+    /** @return the per-peer outgoing cap */
+    public long peerOutgoingDataLimit() {
+        return budget.peerOutgoingLimit;
+    }
+
+    /** @return the host-wide outgoing cap */
+    public long outgoingDataLimit() {
+        return budget.outgoingLimit;
+    }
+
+    /** @return bytes queued for sending now, all peers */
+    public long outgoingData() {
+        return budget.outgoingBytes;
+    }
+
+    /** @return received datagrams that made the engine fail (a bug); each disconnected its peer */
+    public long internalErrors() {
+        return internalErrors;
+    }
+
+    /** @return the failure behind the last {@link #internalErrors()}, or null */
+    public RuntimeException lastInternalError() {
+        return lastInternalError;
+    }
+
+    /** @return incoming packets dropped (and fragments of them) to stay within the incomplete-data budget */
+    public long budgetDroppedIncoming() {
+        return budget.droppedIncomingPackets;
+    }
+
+    /** @return outgoing unreliable packets dropped at a peer's outgoing cap */
+    public long budgetDroppedOutgoing() {
+        return budget.droppedOutgoingPackets;
+    }
+
+    /** @return peers disconnected by the memory budget (incoming or outgoing) */
+    public long budgetDisconnects() {
+        return budget.disconnectedPeers;
     }
 
     /** @param limit channel limit for future incoming connections; 0 or above 255 means 255 */
@@ -676,6 +752,10 @@ public final class Host {
     }
 
     void freeOutgoing(OutgoingCommand c) {
+        if (c.peer != null && c.packet != null) {
+            budget.queued(c.peer, -c.fragmentLength);
+        }
+        c.peer = null;
         c.packet = null;
         outgoingPool.offer(c);
     }
@@ -688,6 +768,8 @@ public final class Host {
     void freeIncoming(IncomingCommand c) {
         c.packet = null;
         c.fragments = null;
+        c.chunks = null;
+        c.held = 0;
         incomingPool.offer(c);
     }
 
