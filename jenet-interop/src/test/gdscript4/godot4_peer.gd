@@ -52,6 +52,8 @@ func _init():
 			run_service_timeouts()
 		"limits":
 			run_limits()
+		"socket-error":
+			run_socket_error()
 		_:
 			print("unknown mode ", mode)
 	print("exit")
@@ -383,6 +385,19 @@ func run_service_timeouts():
 	print("early type=%d channel=%d size=%d within=%s" % [e[0], e[3], data.size(), now() - start < 5000])
 	b.destroy()
 	a.destroy()
+
+
+# A host bound to 127.0.0.1 connects to a non-loopback address, which its socket cannot reach
+# (the kernel refuses the send): the types of the first five service(0) calls ("services T,T,..").
+func run_socket_error():
+	var c = ENetConnection.new()
+	c.create_host_bound("127.0.0.1", 0, 2, 1)
+	c.connect_to_host("192.0.2.1", 7777, 1)
+	var types = []
+	for i in range(5):
+		types.append(str(c.service(0)[0]))
+	print("services %s" % ",".join(types))
+	c.destroy()
 
 
 # Channel limits on a host: get_max_channels after create_host_bound(channels=3) and after

@@ -163,6 +163,28 @@ class Godot4ConnectionDifferentialTest {
     }
 
     /**
+     * A socket that cannot send (bound to 127.0.0.1, sending to a non-loopback address: the kernel
+     * refuses) makes service return EVENT_ERROR (-1), once per failed send: the CONNECT at the
+     * first call, nothing more until its retransmission is due.
+     */
+    @Test
+    void aSocketThatCannotSendGivesEventError() throws Exception {
+        List<String> godot;
+        try (Godot4Peer g = new Godot4Peer()) {
+            g.start("socket-error");
+            g.awaitExit(20_000, () -> { });
+            godot = Godot4Runs.withoutExit(g.scriptLines());
+        }
+        List<String> jenet;
+        try (JenetMirror j = new JenetMirror()) {
+            j.socketError();
+            jenet = j.lines;
+        }
+        assertThat(godot).containsExactly("services -1,0,0,0,0");
+        assertThat(jenet).isEqualTo(godot);
+    }
+
+    /**
      * service(0) on an idle host returns NONE; service(N) waits (at least N ms, within the
      * millisecond clock's rounding); service(5000) returns a packet as soon as it arrives.
      */

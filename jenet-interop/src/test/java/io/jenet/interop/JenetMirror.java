@@ -407,6 +407,19 @@ final class JenetMirror implements AutoCloseable {
         }
     }
 
+    /** The script's run_socket_error. */
+    void socketError() throws IOException {
+        try (ENetConnection c = new ENetConnection()) {
+            c.createHostBound("127.0.0.1", 0, 2, 1);
+            c.connectToHost("192.0.2.1", 7777, 1);
+            List<String> types = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                types.add(String.valueOf(c.service(0).type().value()));
+            }
+            lines.add("services " + String.join(",", types));
+        }
+    }
+
     /** The script's run_limits; jenet throws where Godot returns an error code. */
     void limits() throws IOException {
         conn.createHostBound("127.0.0.1", 0, 4, 3);
