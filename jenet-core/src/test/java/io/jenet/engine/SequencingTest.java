@@ -1,0 +1,148 @@
+package io.jenet.engine;
+
+import static io.jenet.protocol.Protocol.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenet.protocol.CommandWriter;
+import io.jenet.protocol.Wire;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ENet's receive-side sequencing, one hand-made command at a time into a connected server:
+ * reliable packets wait for the gap before them and come out in order, once; the receive window
+ * takes 7 windows of 4096 ahead and nothing behind; unreliable packets are dropped when older than
+ * the last delivered or duplicated, and wait for the reliable packet they follow; unsequenced
+ * groups are delivered once each.
+ */
+class SequencingTest {
+    private Pair p;
+
+    @BeforeEach
+    void connect() {
+        p = new Pair(71, new SimulatedNetwork.Link().latency(4)).connect(2, 0);
+        p.net.runFor(100);
+    }
+
+    private void inject(byte[] command, int size, String tag) {
+        byte[] d = new byte[4 + size + 4];
+        Wire.put16(d, 0, p.clientPeer.outgoingPeerID | (p.clientPeer.outgoingSessionID << HEADER_SESSION_SHIFT) | HEADER_FLAG_SENT_TIME);
+        Wire.put16(d, 2, (int) p.net.now() & 0xFFFF);
+        System.arraycopy(command, 0, d, 4, size);
+        byte[] t = tag.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(t, 0, d, 4 + size, 4);
+        p.server.receive(d, 0, d.length, p.clientAddress, p.net.now());
+        p.server.service(p.net.now());
+        p.net.drain(p.server);
+    }
+
+    private void reliable(int channel, int rsn, String tag) {
+        byte[] c = new byte[SEND_RELIABLE_SIZE];
+        CommandWriter.sendReliable(c, 0, channel, 4);
+        CommandWriter.reliableSequenceNumber(c, 0, rsn);
+        inject(c, SEND_RELIABLE_SIZE, tag);
+    }
+
+    private void unreliable(int channel, int rsn, int usn, String tag) {
+        byte[] c = new byte[SEND_UNRELIABLE_SIZE];
+        CommandWriter.sendUnreliable(c, 0, channel, usn, 4);
+        CommandWriter.reliableSequenceNumber(c, 0, rsn);
+        inject(c, SEND_UNRELIABLE_SIZE, tag);
+    }
+
+    private void unsequenced(int channel, int group, String tag) {
+        byte[] c = new byte[SEND_UNSEQUENCED_SIZE];
+        CommandWriter.sendUnsequenced(c, 0, channel, group, 4);
+        inject(c, SEND_UNSEQUENCED_SIZE, tag);
+    }
+
+    /** Tags delivered since the last call, as "channel:tag". */
+    private final List<String> seen = new ArrayList<>();
+    private int consumed;
+
+    private List<String> delivered() {
+        List<SimulatedNetwork.Seen> all = p.events(p.server, Event.TYPE_RECEIVE);
+        List<String> out = new ArrayList<>();
+        for (SimulatedNetwork.Seen s : all.subList(consumed, all.size())) {
+            out.add(s.channelID() + ":" + new String(s.packet(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        consumed = all.size();
+        seen.addAll(out);
+        return out;
+    }
+
+    @Test
+    void reliablePacketsWaitForTheGapAndComeOutInOrderOnce() {
+        reliable(0, 3, "r003");
+        reliable(0, 2, "r002");
+        reliable(0, 5, "r005");
+        reliable(0, 4, "r004");
+        assertThat(delivered()).isEmpty();
+        assertThat(p.serverPeer.totalWaitingData()).isEqualTo(16);
+        reliable(0, 1, "r001");
+        assertThat(delivered()).containsExactly("0:r001", "0:r002", "0:r003", "0:r004", "0:r005");
+        reliable(0, 3, "dup3");
+        reliable(0, 1, "dup1");
+        reliable(0, 5, "dup5");
+        assertThat(delivered()).isEmpty();
+        reliable(0, 7, "r007");
+        reliable(0, 7, "dup7");
+        reliable(0, 6, "r006");
+        assertThat(delivered()).containsExactly("0:r006", "0:r007");
+        assertThat(p.serverPeer.channels[0].incomingReliableSequenceNumber).isEqualTo(7);
+        assertThat(p.serverPeer.totalWaitingData()).isZero();
+    }
+
+    @Test
+    void theReceiveWindowTakesSevenWindowsAheadAndNothingBehind() {
+        long waiting = p.serverPeer.totalWaitingData();
+        reliable(0, 7 * 4096 - 1, "last");
+        assertThat(p.serverPeer.totalWaitingData()).isEqualTo(waiting + 4);
+        reliable(0, 7 * 4096, "past");
+        reliable(0, 0xFFFF, "back");
+        reliable(0, 0, "zero");
+        assertThat(p.serverPeer.totalWaitingData()).isEqualTo(waiting + 4);
+        assertThat(delivered()).isEmpty();
+    }
+
+    @Test
+    void unreliablePacketsNeverGoBackwardsAndWaitForTheirReliablePacket() {
+        unreliable(1, 0, 5, "u005");
+        assertThat(delivered()).containsExactly("1:u005");
+        unreliable(1, 0, 3, "u003");
+        unreliable(1, 0, 5, "dup5");
+        assertThat(delivered()).isEmpty();
+        unreliable(1, 0, 7, "u007");
+        assertThat(delivered()).containsExactly("1:u007");
+        // Sent after reliable packet 1, which has not arrived: held, then delivered after it.
+        unreliable(1, 1, 1, "a001");
+        unreliable(1, 1, 2, "a002");
+        unreliable(1, 1, 1, "dupa");
+        assertThat(delivered()).isEmpty();
+        reliable(1, 1, "r001");
+        assertThat(delivered()).containsExactly("1:r001", "1:a001", "1:a002");
+        // Older than the reliable packet now current: dropped.
+        unreliable(1, 0, 9, "late");
+        assertThat(delivered()).isEmpty();
+        assertThat(p.serverPeer.channels[1].incomingUnreliableSequenceNumber).isEqualTo(2);
+    }
+
+    @Test
+    void unsequencedGroupsAreDeliveredOnceEach() {
+        unsequenced(1, 10, "g010");
+        unsequenced(1, 10, "d010");
+        unsequenced(1, 5, "g005");
+        unsequenced(1, 1023, "gMax");
+        unsequenced(1, 5, "d005");
+        assertThat(delivered()).containsExactly("1:g010", "1:g005", "1:gMax");
+        // A group in the next window moves the window on; the old bits are forgotten.
+        unsequenced(1, 1024 + 3, "gNxt");
+        unsequenced(1, 10, "o010");
+        assertThat(delivered()).containsExactly("1:gNxt");
+        // Past the free windows ahead (32 x 1024): dropped.
+        unsequenced(1, 1024 + 32 * 1024, "far!");
+        assertThat(delivered()).isEmpty();
+    }
+}
