@@ -95,6 +95,33 @@ class SequencingTest {
         assertThat(p.serverPeer.totalWaitingData()).isZero();
     }
 
+    /**
+     * ENet acknowledges every reliable command except those in the two windows just past the
+     * receive window (so a sender that far ahead waits), whether or not it keeps them.
+     */
+    @Test
+    void acknowledgementsSkipTheTwoWindowsPastTheReceiveWindow() {
+        p.net.sent = new ArrayList<>();
+        for (int rsn : new int[] {7 * 4096 - 1, 7 * 4096, 8 * 4096, 8 * 4096 + 4095, 9 * 4096, 0xFFFF}) {
+            reliable(0, rsn, "w" + (rsn % 1000 + 100));
+        }
+        p.server.service(p.net.now());
+        List<Long> acked = new ArrayList<>();
+        for (SimulatedNetwork.Sent d : p.net.sent) {
+            if (d.from().equals(p.serverAddress)) {
+                for (io.jenet.protocol.DecodedCommand c : io.jenet.protocol.DatagramDecoder.decode(d.data(), 0, d.data().length, false)
+                        .commands()) {
+                    if (c.number() == COMMAND_ACKNOWLEDGE) {
+                        assertThat(c.channelID()).isZero();
+                        assertThat(c.field("receivedSentTime")).isEqualTo(p.net.now() & 0xFFFF);
+                        acked.add(c.field("receivedReliableSequenceNumber"));
+                    }
+                }
+            }
+        }
+        assertThat(acked).containsExactly(7L * 4096 - 1, 9L * 4096, 0xFFFFL);
+    }
+
     @Test
     void theReceiveWindowTakesSevenWindowsAheadAndNothingBehind() {
         long waiting = p.serverPeer.totalWaitingData();
