@@ -172,4 +172,45 @@ class SequencingTest {
         unsequenced(1, 1024 + 32 * 1024, "far!");
         assertThat(delivered()).isEmpty();
     }
+
+    /** One fragment: {@code number} of {@code count}, 4 bytes of a {@code 4 * count}-byte packet. */
+    private void fragment(boolean reliable, int channel, int rsn, int start, int count, int number, String tag) {
+        byte[] c = new byte[SEND_FRAGMENT_SIZE];
+        int command = reliable ? COMMAND_SEND_FRAGMENT | COMMAND_FLAG_ACKNOWLEDGE : COMMAND_SEND_UNRELIABLE_FRAGMENT;
+        CommandWriter.sendFragment(c, 0, command, channel, start, 4, count, number, 4 * count, 4 * number);
+        // Reliable fragments take one reliable sequence number each; unreliable ones carry the
+        // reliable number they follow, and their start number is their unreliable sequence number.
+        CommandWriter.reliableSequenceNumber(c, 0, rsn);
+        inject(c, SEND_FRAGMENT_SIZE, tag);
+    }
+
+    @Test
+    void reliableFragmentsAssembleInAnyOrderOnceAndWaitForTheGap() {
+        // Packet A: reliable sequence numbers 1..3 (start 1); packet B: 4..5 (start 4).
+        fragment(true, 0, 5, 4, 2, 1, "B-1.");
+        fragment(true, 0, 3, 1, 3, 2, "A-2.");
+        fragment(true, 0, 1, 1, 3, 0, "A-0.");
+        fragment(true, 0, 1, 1, 3, 0, "XXXX"); // the same fragment again: ignored
+        assertThat(delivered()).isEmpty();
+        fragment(true, 0, 2, 1, 3, 1, "A-1.");
+        assertThat(delivered()).containsExactly("0:A-0.A-1.A-2.");
+        fragment(true, 0, 4, 4, 2, 0, "B-0.");
+        assertThat(delivered()).containsExactly("0:B-0.B-1.");
+        assertThat(p.serverPeer.channels[0].incomingReliableSequenceNumber).isEqualTo(5);
+        assertThat(p.serverPeer.totalWaitingData()).isZero();
+    }
+
+    @Test
+    void unreliableFragmentsAssembleOrAreDroppedWhenOlder() {
+        // Two 2-fragment unreliable packets after reliable 0, starting at unreliable sequence 1 and 3.
+        fragment(false, 1, 0, 1, 2, 1, "P-1.");
+        fragment(false, 1, 0, 1, 2, 0, "P-0.");
+        assertThat(delivered()).containsExactly("1:P-0.P-1.");
+        fragment(false, 1, 0, 3, 2, 0, "Q-0.");
+        // A fragment of the packet already delivered: dropped, Q still waits.
+        fragment(false, 1, 0, 1, 2, 0, "late");
+        assertThat(delivered()).isEmpty();
+        fragment(false, 1, 0, 3, 2, 1, "Q-1.");
+        assertThat(delivered()).containsExactly("1:Q-0.Q-1.");
+    }
 }
