@@ -8,6 +8,7 @@ import io.jenet.engine.Event;
 import io.jenet.engine.Host;
 import io.jenet.engine.Packet;
 import io.jenet.engine.Peer;
+import io.jenet.engine.PeerObserver;
 import io.jenet.protocol.Protocol;
 import io.jenet.transport.DtlsClient;
 import io.jenet.transport.DtlsLayer;
@@ -110,9 +111,26 @@ public final class ENetConnection implements AutoCloseable {
     /** Log lines go to {@code System.Logger} "io.jenet" (no logging library is required). */
     private static final System.Logger LOG = System.getLogger("io.jenet");
     private String dtlsFailureLogged;
+    private String sendErrorLogged;
 
     private Host host;
     private UdpTransport transport;
+    /** Keeps DTLS sessions exactly as long as the ENet peers at their addresses, as Godot. */
+    private final PeerObserver dtlsPeers = new PeerObserver() {
+        @Override
+        public void attached(InetSocketAddress address) {
+            if (dtls != null) {
+                dtls.peerAttached(address);
+            }
+        }
+
+        @Override
+        public void released(InetSocketAddress address) {
+            if (dtls != null) {
+                dtls.peerReleased(address);
+            }
+        }
+    };
     private final List<ENetPacketPeer> peers = new ArrayList<>();
     private final Event event = new Event();
     private long peerResetsSeen = -1;
@@ -127,6 +145,13 @@ public final class ENetConnection implements AutoCloseable {
     private int halfOpenPerAddress = Host.DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
     private int halfOpenTotal;
     private long peerIncomingLimit;
+    /** Memory budget settings; 0 = the engine's heap-derived default. */
+    private long incompleteDataLimit;
+    private long peerOutgoingLimit;
+    private long outgoingDataLimit;
+    /** Budget disconnections and engine failures already logged. */
+    private long budgetDisconnectsLogged;
+    private long internalErrorsLogged;
     private long oversizedDatagrams;
     /** Godot's DTLS extension, between the socket and the engine; null for plain ENet. */
     private DtlsLayer dtls;
@@ -240,7 +265,11 @@ public final class ENetConnection implements AutoCloseable {
         h.setMaximumPacketSize(maximumPacketSize);
         h.setRefuseNewConnections(refuse);
         h.setPeerIncomingLimit(peerIncomingLimit);
+        applyMemoryLimits(h);
+        budgetDisconnectsLogged = 0;
+        internalErrorsLogged = 0;
         h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal(h));
+        h.setPeerObserver(dtlsPeers);
         h.time(now());
         transport = t;
         host = h;
@@ -259,22 +288,30 @@ public final class ENetConnection implements AutoCloseable {
      *
      * @param address IP address or host name (resolved now)
      * @param port 1 … 65535
-     * @param channels channels to allocate, 0 … 255 (0 means 255)
-     * @param data 32-bit value delivered with the remote CONNECT event
+     * @param channels channels to allocate, 1 … 255; as Godot, 0 or less means 255 and more than
+     *                 255 is clamped to 255
+     * @param data 32-bit value delivered with the remote CONNECT event (read it there as unsigned
+     *             with {@link ENetEvent#dataUnsigned()})
      * @return the new peer
-     * @throws IllegalStateException if no host was created or all peer slots are in use
-     * @throws IllegalArgumentException for a bad port, channel count or unresolvable address
+     * @throws IllegalStateException if no host was created, all peer slots are in use, or this is a
+     *         DTLS client host that already has its server peer (one DTLS session per host, as Godot)
+     * @throws IllegalArgumentException for a bad port or an unresolvable address
      */
     public ENetPacketPeer connectToHost(String address, int port, int channels, int data) {
         checkOpen();
         Objects.requireNonNull(address, "address");
         checkPort(port, 1);
-        if (channels < 0 || channels > Protocol.MAXIMUM_CHANNEL_COUNT) {
-            throw new IllegalArgumentException("channels must be 0..255 (0 = 255), got " + channels);
+        if (dtls instanceof DtlsClient) {
+            dropInactivePeers();
+            if (!peers.isEmpty()) {
+                throw new IllegalStateException("a DTLS client host connects to one server (one DTLS session per host, as Godot); "
+                        + "disconnect " + peers.get(0) + " first or create another host");
+            }
         }
         InetSocketAddress remote = new InetSocketAddress(resolve(address), port);
         host.time(now());
-        Peer p = host.connect(remote, channels == 0 ? Protocol.MAXIMUM_CHANNEL_COUNT : channels, data);
+        Peer p = host.connect(remote, channels <= 0 || channels > Protocol.MAXIMUM_CHANNEL_COUNT
+                ? Protocol.MAXIMUM_CHANNEL_COUNT : channels, data);
         if (p == null) {
             throw new IllegalStateException("no free peer slot: all " + host.peerCount() + " peers are in use");
         }
@@ -299,7 +336,7 @@ public final class ENetConnection implements AutoCloseable {
      *
      * @param address IP address or host name
      * @param port 1 … 65535
-     * @param channels channels to allocate, 0 … 255 (0 means 255)
+     * @param channels channels to allocate, 1 … 255 (0 means 255; see the four-argument form)
      * @return the new peer
      */
     public ENetPacketPeer connectToHost(String address, int port, int channels) {
@@ -331,12 +368,16 @@ public final class ENetConnection implements AutoCloseable {
         boolean first = true;
         while (true) {
             long t = now();
+            // Godot polls its DTLS layer inside every datagram send and receive, so a host
+            // serviced with a timeout of 0 still retransmits handshake flights and expires
+            // sessions: poll it on every pass, not only when the loop is about to wait.
+            pollDtls(t);
             // The pass before reading sends what the application queued since the last call; after
             // a wait nothing new can have been queued, and the pass after reading does the rest
             // (timers, pings, acknowledgements), so one pass per wake-up is enough. C ENet makes
             // two; with thousands of mostly idle peers, each pass is the cost.
             if (first && !host.service(t)) {
-                return ENetEvent.ERROR;
+                return socketError();
             }
             first = false;
             try {
@@ -347,11 +388,16 @@ public final class ENetConnection implements AutoCloseable {
             }
             t = now();
             if (!host.service(t)) {
-                return ENetEvent.ERROR;
+                return socketError();
             }
+            logBudgetAndFailures();
             ready = pollEvent();
             if (ready != null) {
                 return ready;
+            }
+            if (dtls != null && dtls.takeFailure()) {
+                logDtlsFailure();
+                return ENetEvent.ERROR;
             }
             t = now();
             if (t >= deadline) {
@@ -359,8 +405,7 @@ public final class ENetConnection implements AutoCloseable {
             }
             long wait = host.millisUntilDue(t, deadline - t);
             if (dtls != null) {
-                dtls.poll(t);
-                logDtlsFailure();
+                pollDtls(t);
                 wait = Math.max(0, Math.min(wait, dtls.dueAt() - t));
             }
             if (wait == 0) {
@@ -377,6 +422,44 @@ public final class ENetConnection implements AutoCloseable {
                 return ENetEvent.ERROR;
             }
         }
+    }
+
+    /** Budget disconnections and engine failures are rare and worth a line each. */
+    private void logBudgetAndFailures() {
+        long disconnects = host.budgetDisconnects();
+        if (disconnects != budgetDisconnectsLogged) {
+            LOG.log(System.Logger.Level.WARNING, "jenet: memory budget: {0} peer(s) disconnected (incomplete data held {1} of {2} bytes, "
+                    + "queued outgoing {3} bytes)", disconnects - budgetDisconnectsLogged, host.incompleteData(),
+                    host.incompleteDataLimit(), host.outgoingData());
+            budgetDisconnectsLogged = disconnects;
+        }
+        long failures = host.internalErrors();
+        if (failures != internalErrorsLogged) {
+            internalErrorsLogged = failures;
+            LOG.log(System.Logger.Level.WARNING, "jenet: a received datagram made the engine fail; its peer was disconnected",
+                    host.lastInternalError());
+        }
+    }
+
+    private void pollDtls(long now) {
+        if (dtls != null) {
+            dtls.poll(now);
+            logDtlsFailure();
+        }
+    }
+
+    /**
+     * A datagram could not be sent (no route, unsupported address family, closed socket). Logged
+     * at WARNING when the failure is new, at DEBUG while it repeats (every retransmission to an
+     * unreachable peer fails the same way).
+     */
+    private ENetEvent socketError() {
+        Exception cause = transport.lastSendError();
+        String what = cause == null ? "?" : cause.toString();
+        System.Logger.Level level = what.equals(sendErrorLogged) ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+        sendErrorLogged = what;
+        LOG.log(level, "jenet: socket send failed: {0}", what);
+        return ENetEvent.ERROR;
     }
 
     /**
@@ -490,8 +573,10 @@ public final class ENetConnection implements AutoCloseable {
     /** Sends all queued packets now instead of at the next {@link #service(int)}. */
     public void flush() {
         checkOpen();
-        host.time(now());
+        long t = now();
+        host.time(t);
         host.flush();
+        pollDtls(t);
     }
 
     // ---- sending to all ----
@@ -517,7 +602,10 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     /**
-     * Sends a raw UDP datagram from this host's socket, e.g. to open a NAT mapping.
+     * Sends a raw UDP datagram from this host's socket, e.g. to open a NAT mapping. On a DTLS host
+     * it goes through DTLS, as in Godot: a server sends it inside the session with that address
+     * (and drops it if there is none); a client sends it inside its one session (starting the
+     * session with that address if there is none yet). A socket failure is logged, not thrown.
      *
      * @param destinationAddress IP address or host name
      * @param destinationPort 1 … 65535
@@ -530,23 +618,26 @@ public final class ENetConnection implements AutoCloseable {
         if (packet.length > 65507) {
             throw new IllegalArgumentException("datagram of " + packet.length + " bytes exceeds the UDP maximum of 65507");
         }
-        transport.send(new InetSocketAddress(resolve(destinationAddress), destinationPort), packet, 0, packet.length);
+        InetSocketAddress to = new InetSocketAddress(resolve(destinationAddress), destinationPort);
+        int sent = dtls == null ? transport.send(to, packet, 0, packet.length) : dtls.send(to, packet, 0, packet.length, now());
+        if (sent < 0) {
+            LOG.log(System.Logger.Level.WARNING, "jenet: socketSend to {0} failed: {1}", to, transport.lastSendError());
+        }
     }
 
     // ---- configuration ----
 
     /**
-     * Adjusts this host's bandwidth limits; peers are told within a second.
+     * Adjusts this host's bandwidth limits; peers are told within a second. The values are ENet's
+     * unsigned 32-bit fields: as in Godot, a negative int is taken as its unsigned value
+     * (-1 is 4 294 967 295 bytes/s, in effect no limit).
      *
      * @param inBandwidth bytes/s, 0 = unlimited
      * @param outBandwidth bytes/s, 0 = unlimited
      */
     public void bandwidthLimit(int inBandwidth, int outBandwidth) {
         checkOpen();
-        if (inBandwidth < 0 || outBandwidth < 0) {
-            throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
-        }
-        host.bandwidthLimit(inBandwidth, outBandwidth);
+        host.bandwidthLimit(Integer.toUnsignedLong(inBandwidth), Integer.toUnsignedLong(outBandwidth));
     }
 
     /** Removes both bandwidth limits. */
@@ -555,15 +646,13 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     /**
-     * Limits the channels of future incoming connections.
+     * Limits the channels of future incoming connections. As Godot (ENet's
+     * {@code enet_host_channel_limit}), 0, a negative value or more than 255 means 255.
      *
-     * @param limit 0 … 255 (0 means 255)
+     * @param limit 1 … 255
      */
     public void channelLimit(int limit) {
         checkOpen();
-        if (limit < 0 || limit > Protocol.MAXIMUM_CHANNEL_COUNT) {
-            throw new IllegalArgumentException("channel limit must be 0..255, got " + limit);
-        }
         host.setChannelLimit(limit);
     }
 
@@ -597,8 +686,9 @@ public final class ENetConnection implements AutoCloseable {
     /**
      * Makes this host a DTLS server (Godot's extension for ENet): every ENet datagram then travels
      * as one DTLS 1.2 record, one session per remote address and port, and clients must connect
-     * with {@link #dtlsClientSetup}. Call it once, right after creating the host and before any
-     * peer connects.
+     * with {@link #dtlsClientSetup}. As in Godot, a session lives as long as the ENet peer at its
+     * address, one that no peer adopts within 8 s is dropped, and there are never more sessions
+     * than peer slots. Call it once, right after creating the host and before any peer connects.
      *
      * @param serverOptions {@link TlsOptions#server} options
      * @throws IllegalStateException if no host exists, DTLS is already set up, or peers exist
@@ -610,7 +700,7 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("dtlsServerSetup needs TlsOptions.server(...), got " + serverOptions);
         }
         checkDtlsSetup();
-        DtlsServer server = new DtlsServer(serverOptions.sslContext(), transport::send, DTLS_MAXIMUM_PACKET);
+        DtlsServer server = new DtlsServer(serverOptions.sslContext(), transport::send, DTLS_MAXIMUM_PACKET, host.peerCount());
         server.refuseNewConnections(refuse);
         startDtls(server);
     }
@@ -629,8 +719,12 @@ public final class ENetConnection implements AutoCloseable {
     /**
      * Makes this host a DTLS client with the given options ({@link TlsOptions#client} verifies the
      * server's chain and its name, {@code hostname} or the options' common-name override;
-     * {@link TlsOptions#clientUnsafe} verifies nothing). The handshake starts with the first
-     * datagram ENet sends to a server; ENet's own retransmission covers it.
+     * {@link TlsOptions#clientUnsafe} verifies nothing). As in Godot, a DTLS client host has one
+     * session, with one server: the handshake starts with the first datagram ENet sends, and
+     * {@link #connectToHost} refuses a second server while the first peer is alive. A handshake
+     * that fails makes {@link #service} return {@code EVENT_ERROR} (see {@link #dtlsLastFailure()});
+     * ENet's next CONNECT retransmission tries again, until the connection times out with
+     * {@code EVENT_DISCONNECT}.
      *
      * @param hostname the name the server's certificate must carry
      * @param clientOptions client options
@@ -653,13 +747,26 @@ public final class ENetConnection implements AutoCloseable {
 
     /**
      * jenet extension: why the last DTLS session failed (an untrusted or expired certificate, a
-     * name mismatch, a protocol error), or null. Godot reports such failures only as a connection
-     * that never completes.
+     * name mismatch, a protocol error), or null. Godot reports a failed client handshake only as
+     * {@code EVENT_ERROR} from {@code service} (jenet does too) and a connection that never
+     * completes.
      *
      * @return the reason, or null
      */
     public String dtlsLastFailure() {
         return dtls == null ? null : dtls.lastFailure();
+    }
+
+    /**
+     * jenet extension: DTLS sessions this host keeps (established or handshaking): on a server at
+     * most one per peer slot, each living as long as its ENet peer; on a client at most one.
+     *
+     * @return the count now, 0 without DTLS
+     * @throws IllegalStateException if no host was created
+     */
+    public int getDtlsSessions() {
+        checkOpen();
+        return dtls == null ? 0 : dtls.sessions();
     }
 
     /** @return whether {@link #dtlsServerSetup} or {@link #dtlsClientSetup} was called on this host */
@@ -828,6 +935,117 @@ public final class ENetConnection implements AutoCloseable {
         if (host != null) {
             host.setPeerIncomingLimit(bytesPerSecond);
         }
+    }
+
+    /**
+     * jenet extension: bounds what remote peers can make this host hold of data the application
+     * cannot have yet: fragments of unfinished packets, reliable packets waiting for an earlier one,
+     * unreliable ones waiting for their predecessor. (A fragmented packet costs what has arrived,
+     * never what its first fragment announces.) Past the limit, the unreliable data of the peer
+     * that has held some longest is dropped first; then the peer that has held incomplete reliable
+     * data longest is disconnected, because ENet cannot skip a reliable packet: it gets an
+     * unsequenced DISCONNECT and the application an {@code EVENT_DISCONNECT}. Stalled senders
+     * hold the oldest data; honest transfers complete and let go. Counted in
+     * {@link #getBudgetDisconnects()} / {@link #getBudgetDroppedPackets()}, logged, and recorded as
+     * a JFR {@code io.jenet.MemoryBudget} event. ENet has no such limit.
+     *
+     * @param bytes the limit (at least 64 KiB), or 0 for the default: an eighth of the heap,
+     *              between 16 MiB and 1 GiB (128 MiB for a 1 GiB heap)
+     */
+    public void setIncompleteDataLimit(long bytes) {
+        if (bytes != 0 && bytes < (64 << 10)) {
+            throw new IllegalArgumentException("incomplete data limit must be 0 (default) or >= 65536, got " + bytes);
+        }
+        incompleteDataLimit = bytes;
+        if (host != null) {
+            applyMemoryLimits(host);
+        }
+    }
+
+    /**
+     * jenet extension: caps the data queued to peers (not yet sent, or sent reliably and not yet
+     * acknowledged), which ENet leaves unbounded, so a peer that never acknowledges cannot make an
+     * echo or chat server buffer without end. Past a peer's cap its unreliable packets are dropped
+     * (counted) and a reliable one disconnects it (the packet is dropped, the peer gets an
+     * unsequenced DISCONNECT and the application an {@code EVENT_DISCONNECT}, and
+     * {@link ENetPacketPeer#send} does not throw); past the host's total, the peer with the largest
+     * backlog is disconnected the same way.
+     *
+     * @param perPeer bytes per peer, or 0 for the default of 64 MiB (two packets of ENet's maximum
+     *                size); at least 64 KiB otherwise
+     * @param total bytes for all peers, or 0 for the default of a quarter of the heap (at least
+     *              64 MiB); at least 64 KiB otherwise
+     */
+    public void setOutgoingDataLimits(long perPeer, long total) {
+        if ((perPeer != 0 && perPeer < (64 << 10)) || (total != 0 && total < (64 << 10))) {
+            throw new IllegalArgumentException("outgoing limits must be 0 (default) or >= 65536, got " + perPeer + " and " + total);
+        }
+        peerOutgoingLimit = perPeer;
+        outgoingDataLimit = total;
+        if (host != null) {
+            applyMemoryLimits(host);
+        }
+    }
+
+    private void applyMemoryLimits(Host h) {
+        h.setIncompleteDataLimit(incompleteDataLimit != 0 ? incompleteDataLimit : Host.defaultIncompleteDataLimit());
+        h.setOutgoingDataLimits(peerOutgoingLimit != 0 ? peerOutgoingLimit : Host.DEFAULT_PEER_OUTGOING_LIMIT,
+                outgoingDataLimit != 0 ? outgoingDataLimit : Host.defaultOutgoingDataLimit());
+    }
+
+    /**
+     * jenet extension: the memory budget in use and what it holds now, for monitoring.
+     *
+     * @return bytes of incomplete incoming data held now, all peers
+     */
+    public long getIncompleteData() {
+        checkOpen();
+        return host.incompleteData();
+    }
+
+    /** @return the incomplete-data limit in force (see {@link #setIncompleteDataLimit}) */
+    public long getIncompleteDataLimit() {
+        checkOpen();
+        return host.incompleteDataLimit();
+    }
+
+    /** @return bytes queued for sending now, all peers (see {@link #setOutgoingDataLimits}) */
+    public long getOutgoingData() {
+        checkOpen();
+        return host.outgoingData();
+    }
+
+    /**
+     * jenet extension: peers disconnected by the memory budget (incoming or outgoing).
+     *
+     * @return the count since the host was created
+     */
+    public long getBudgetDisconnects() {
+        checkOpen();
+        return host.budgetDisconnects();
+    }
+
+    /**
+     * jenet extension: packets dropped by the memory budget: incoming unreliable data given up to
+     * make room, and outgoing unreliable packets past a peer's cap.
+     *
+     * @return the count since the host was created
+     */
+    public long getBudgetDroppedPackets() {
+        checkOpen();
+        return host.budgetDroppedIncoming() + host.budgetDroppedOutgoing();
+    }
+
+    /**
+     * jenet extension: datagrams from the network that made the engine fail (a bug in jenet):
+     * each was dropped and the peer it addressed disconnected, so the failure stays with that peer;
+     * logged at WARNING with the exception.
+     *
+     * @return the count since the host was created
+     */
+    public long getInternalErrors() {
+        checkOpen();
+        return host.internalErrors();
     }
 
     /**

@@ -358,49 +358,49 @@ public final class ENetPacketPeer {
     }
 
     /**
-     * Sets how often an idle peer is pinged.
+     * Sets how often an idle peer is pinged. The value is ENet's unsigned 32-bit field: as in
+     * Godot, a negative int is taken as its unsigned value (in effect, never ping).
      *
      * @param pingIntervalMs interval in ms; 0 restores the default of 500 ms
      */
     public void pingInterval(int pingIntervalMs) {
-        if (pingIntervalMs < 0) {
-            throw new IllegalArgumentException("ping interval must be >= 0, got " + pingIntervalMs);
-        }
-        active().pingInterval(pingIntervalMs);
+        active().pingInterval(Integer.toUnsignedLong(pingIntervalMs));
     }
 
     /**
-     * Sets the timeout parameters, as ENet's {@code enet_peer_timeout}: a peer times out when an
-     * unacknowledged reliable packet is older than {@code timeoutMax}, or when its retries reached
-     * {@code timeout} and it is older than {@code timeoutMin}. A 0 restores the default (32, 5000,
-     * 30000).
+     * Sets the timeout parameters, as Godot's {@code set_timeout}: a peer times out when an
+     * unacknowledged reliable packet is older than {@code timeoutMax} ms, or when one has been
+     * retransmitted {@code timeout} times and is older than {@code timeoutMin} ms. That is Godot's
+     * rule (its ENet is patched; upstream ENet compares {@code 2^(attempts-1)} with the limit); the
+     * defaults (5 retransmissions, 5000 ms, 30000 ms) time out at the same moment under both. A 0
+     * restores a default. As in Godot, the values are ENet's unsigned 32-bit fields (a negative
+     * int is taken as its unsigned value) and are checked in int order.
      *
-     * @param timeout the timeout limit
-     * @param timeoutMin minimum ms
-     * @param timeoutMax maximum ms
-     * @throws IllegalArgumentException unless 0 ≤ timeout ≤ timeoutMin ≤ timeoutMax (as Godot)
+     * @param timeout the retransmissions before a timeout is allowed
+     * @param timeoutMin minimum ms before a timeout
+     * @param timeoutMax ms after which an unacknowledged packet always times out the peer
+     * @throws IllegalArgumentException if {@code timeout > timeoutMin} or
+     *         {@code timeoutMin > timeoutMax} (where Godot reports an error)
      */
     public void setTimeout(int timeout, int timeoutMin, int timeoutMax) {
-        if (timeout < 0 || timeout > timeoutMin || timeoutMin > timeoutMax) {
+        if (timeout > timeoutMin || timeoutMin > timeoutMax) {
             throw new IllegalArgumentException("timeout limit (" + timeout + ") must be <= minimum timeout (" + timeoutMin
                     + "), which must be <= maximum timeout (" + timeoutMax + ")");
         }
-        active().timeout(timeout, timeoutMin, timeoutMax);
+        active().timeout(Integer.toUnsignedLong(timeout), Integer.toUnsignedLong(timeoutMin), Integer.toUnsignedLong(timeoutMax));
     }
 
     /**
-     * Configures the unreliable packet throttle and tells the remote peer.
+     * Configures the unreliable packet throttle and tells the remote peer. As in Godot, the values
+     * are ENet's unsigned 32-bit fields (a negative int is taken as its unsigned value).
      *
      * @param interval ms over which the lowest round trip time is measured (default 5000)
      * @param acceleration throttle increase when RTT is low (default 2, scale 32)
      * @param deceleration throttle decrease when RTT is high (default 2, scale 32)
      */
     public void throttleConfigure(int interval, int acceleration, int deceleration) {
-        if (interval < 0 || acceleration < 0 || deceleration < 0) {
-            throw new IllegalArgumentException("throttle parameters must be >= 0: " + interval + ", " + acceleration + ", "
-                    + deceleration);
-        }
-        active().throttleConfigure(interval, acceleration, deceleration);
+        active().throttleConfigure(Integer.toUnsignedLong(interval), Integer.toUnsignedLong(acceleration),
+                Integer.toUnsignedLong(deceleration));
     }
 
     // ---- queries ----
@@ -440,6 +440,26 @@ public final class ENetPacketPeer {
      */
     public long getThrottledDatagrams() {
         return active().throttledDatagrams();
+    }
+
+    /**
+     * jenet extension: this peer's packets dropped by the host's memory budget, either direction
+     * ({@link ENetConnection#setIncompleteDataLimit}, {@link ENetConnection#setOutgoingDataLimits}).
+     *
+     * @return the count since the peer connected
+     */
+    public long getBudgetDroppedPackets() {
+        return active().budgetDroppedPackets();
+    }
+
+    /**
+     * jenet extension: bytes queued to this peer now: not yet sent, or sent reliably and not yet
+     * acknowledged.
+     *
+     * @return the backlog
+     */
+    public long getQueuedOutgoingData() {
+        return active().queuedOutgoingData();
     }
 
     /** @return the number of channels negotiated with the remote peer */

@@ -63,7 +63,7 @@ class DtlsFuzzTest {
         DtlsServer server = new DtlsServer(serverContext, (to, d, o, l) -> {
             wire.add(new Datagram(SERVER, to, Arrays.copyOfRange(d, o, o + l)));
             return l;
-        }, 4352);
+        }, 4352, 64);
         DtlsClient honest = new DtlsClient(clientContext, (to, d, o, l) -> {
             wire.add(new Datagram(HONEST, to, Arrays.copyOfRange(d, o, o + l)));
             return l;

@@ -49,7 +49,7 @@ class DtlsServerLimitsTest {
         DtlsServer server = new DtlsServer(serverContext, (to, d, o, l) -> {
             wire.add(new Datagram(SERVER, to, Arrays.copyOfRange(d, o, o + l)));
             return l;
-        }, 4352);
+        }, 4352, 4095);
         byte[] out = new byte[65536];
         long now = 1_000;
         byte[] first = {1};

@@ -13,12 +13,20 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Godot's DTLS extension over real loopback UDP: handshake, data, verification, refusal, misuse. */
+/**
+ * Godot's DTLS extension over real loopback UDP: handshake, data, verification, refusal, misuse.
+ * Every scenario runs with {@code service(0)} (what a Godot game calls every frame, which must
+ * drive handshakes too) and with a positive timeout.
+ */
 class DtlsTest {
     private static TestCertificates authority;
     private static TestCertificates.Issued localhost;
     private final List<ENetConnection> open = new ArrayList<>();
+    /** The timeout every scenario's loop passes to {@code service}. */
+    private int serviceTimeout;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -61,11 +69,13 @@ class DtlsTest {
         return b;
     }
 
-    @Test
-    void handshakeThenEveryPacketKindAndSizeBothWaysThenDisconnect() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 1})
+    void handshakeThenEveryPacketKindAndSizeBothWaysThenDisconnect(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         ENetConnection server = dtlsServer(localhost, 4);
         ENetConnection client = client("localhost", trustingOurCa());
-        Loop loop = new Loop(server, client);
+        Loop loop = new Loop(serviceTimeout, server, client);
         ENetPacketPeer peer = client.connectToHost("127.0.0.1", server.getLocalPort(), 2, 42);
         loop.until(() -> loop.count(client, EVENT_CONNECT) == 1 && loop.count(server, EVENT_CONNECT) == 1, 10_000);
         assertThat(loop.of(server, EVENT_CONNECT).get(0).event().data()).isEqualTo(42);
@@ -117,8 +127,10 @@ class DtlsTest {
         assertThat(client.dtlsLastFailure()).isNull();
     }
 
-    @Test
-    void sixtyFourDtlsClientsOnOneServer() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 1})
+    void sixtyFourDtlsClientsOnOneServer(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         ENetConnection server = dtlsServer(localhost, 64);
         List<ENetConnection> clients = new ArrayList<>();
         List<ENetPacketPeer> peers = new ArrayList<>();
@@ -129,7 +141,7 @@ class DtlsTest {
         }
         List<ENetConnection> all = new ArrayList<>(clients);
         all.add(server);
-        Loop loop = new Loop(all.toArray(new ENetConnection[0]));
+        Loop loop = new Loop(serviceTimeout, all.toArray(new ENetConnection[0]));
         loop.until(() -> loop.count(server, EVENT_CONNECT) == 64, 30_000);
         for (int i = 0; i < 64; i++) {
             peers.get(i).send(0, payload(i, 100), ENetPacketPeer.FLAG_RELIABLE);
@@ -148,19 +160,31 @@ class DtlsTest {
         assertThat(data).containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 64).boxed().toList());
     }
 
-    /** A client that must not get through: it ends in DISCONNECT, with the failure reported. */
+    /**
+     * A client that must not get through: as Godot's DTLS client, each failed handshake makes
+     * {@code service} return EVENT_ERROR (the next CONNECT retransmission tries a new handshake),
+     * and the connection ends in DISCONNECT once ENet gives up; the failure is reported.
+     */
     private String refused(ENetConnection server, ENetConnection client) {
-        Loop loop = new Loop(server, client);
+        Loop loop = new Loop(serviceTimeout, server, client);
         ENetPacketPeer peer = client.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         peer.setTimeout(4, 1000, 3000);
         loop.until(() -> loop.count(client, EVENT_DISCONNECT) == 1, 15_000);
         assertThat(loop.count(client, EVENT_CONNECT)).isZero();
         assertThat(loop.count(server, EVENT_CONNECT)).isZero();
+        List<ENetConnection.EventType> types = loop.seen.stream().filter(s -> s.connection() == client)
+                .map(s -> s.event().type()).toList();
+        assertThat(types).first().isEqualTo(ENetConnection.EventType.EVENT_ERROR);
+        assertThat(types).last().isEqualTo(EVENT_DISCONNECT);
+        assertThat(types).containsOnly(ENetConnection.EventType.EVENT_ERROR, EVENT_DISCONNECT);
+        assertThat(loop.count(server, ENetConnection.EventType.EVENT_ERROR)).isZero();
         return client.dtlsLastFailure();
     }
 
-    @Test
-    void anUntrustedCertificateIsRefusedAndLogged() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void anUntrustedCertificateIsRefusedAndLogged(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         // System.Logger "io.jenet" goes to java.util.logging when no other backend is installed.
         java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.jenet");
         List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -193,34 +217,42 @@ class DtlsTest {
         }
     }
 
-    @Test
-    void aHostnameMismatchIsRefused() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void aHostnameMismatchIsRefused(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         String failure = refused(dtlsServer(authority.server("game.example.org"), 4), client("localhost", trustingOurCa()));
         assertThat(failure).isNotNull().containsIgnoringCase("localhost");
     }
 
-    @Test
-    void anExpiredCertificateIsRefused() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void anExpiredCertificateIsRefused(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         TestCertificates.Issued expired = authority.server("localhost", Instant.now().minus(Duration.ofDays(30)),
                 Instant.now().minus(Duration.ofDays(1)));
         String failure = refused(dtlsServer(expired, 4), client("localhost", trustingOurCa()));
         assertThat(failure).isNotNull().containsIgnoringCase("validity check failed");
     }
 
-    @Test
-    void theCommonNameOverrideIsWhatGetsVerified() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void theCommonNameOverrideIsWhatGetsVerified(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         ENetConnection server = dtlsServer(authority.server("game.example.org"), 4);
         ENetConnection client = client("127.0.0.1", TlsOptions.client(List.of(authority.ca), "game.example.org"));
-        Loop loop = new Loop(server, client);
+        Loop loop = new Loop(serviceTimeout, server, client);
         client.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         loop.until(() -> loop.count(client, EVENT_CONNECT) == 1, 10_000);
     }
 
-    @Test
-    void anUnsafeClientAcceptsASelfSignedCertificate() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void anUnsafeClientAcceptsASelfSignedCertificate(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         ENetConnection server = dtlsServer(TestCertificates.selfSigned("whatever.invalid"), 4);
         ENetConnection client = client("localhost", TlsOptions.clientUnsafe(null));
-        Loop loop = new Loop(server, client);
+        Loop loop = new Loop(serviceTimeout, server, client);
         ENetPacketPeer peer = client.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         loop.until(() -> loop.count(client, EVENT_CONNECT) == 1, 10_000);
         peer.send(0, payload(1, 300), ENetPacketPeer.FLAG_RELIABLE);
@@ -228,25 +260,29 @@ class DtlsTest {
         assertThat(loop.of(server, EVENT_RECEIVE).get(0).packet()).isEqualTo(payload(1, 300));
     }
 
-    @Test
-    void aVerifyingClientRefusesTheSameSelfSignedCertificate() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void aVerifyingClientRefusesTheSameSelfSignedCertificate(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         String failure = refused(dtlsServer(TestCertificates.selfSigned("localhost"), 4), client("localhost", trustingOurCa()));
         assertThat(failure).isNotNull();
     }
 
-    @Test
-    void aPlaintextClientCannotConnectAndTheServerKeepsServingItsDtlsPeers() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void aPlaintextClientCannotConnectAndTheServerKeepsServingItsDtlsPeers(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         ENetConnection server = dtlsServer(localhost, 4);
         ENetConnection good = client("localhost", trustingOurCa());
         ENetConnection plain = client(null, null);
-        Loop loop = new Loop(server, good, plain);
+        Loop loop = new Loop(serviceTimeout, server, good, plain);
         ENetPacketPeer goodPeer = good.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         loop.until(() -> loop.count(good, EVENT_CONNECT) == 1, 10_000);
         ENetPacketPeer plainPeer = plain.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         plainPeer.setTimeout(4, 1000, 3000);
         for (int i = 0; i < 50; i++) {
             goodPeer.send(0, payload(i, 200), ENetPacketPeer.FLAG_RELIABLE);
-            loop.pumpOnce(5);
+            loop.pumpOnce(serviceTimeout);
         }
         loop.until(() -> loop.count(plain, EVENT_DISCONNECT) == 1 && loop.count(server, EVENT_RECEIVE) == 50, 15_000);
         assertThat(loop.count(plain, EVENT_CONNECT)).isZero();
@@ -257,17 +293,19 @@ class DtlsTest {
         }
     }
 
-    @Test
-    void refuseNewConnectionsStopsNewClientsButNotExistingSessions() throws Exception {
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 10})
+    void refuseNewConnectionsStopsNewClientsButNotExistingSessions(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
         ENetConnection server = dtlsServer(localhost, 4);
         ENetConnection first = client("localhost", trustingOurCa());
-        Loop loop = new Loop(server, first);
+        Loop loop = new Loop(serviceTimeout, server, first);
         ENetPacketPeer firstPeer = first.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         loop.until(() -> loop.count(first, EVENT_CONNECT) == 1, 10_000);
         server.refuseNewConnections(true);
 
         ENetConnection second = client("localhost", trustingOurCa());
-        Loop loop2 = new Loop(server, first, second);
+        Loop loop2 = new Loop(serviceTimeout, server, first, second);
         ENetPacketPeer secondPeer = second.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         secondPeer.setTimeout(4, 1000, 3000);
         firstPeer.send(0, payload(9, 500), ENetPacketPeer.FLAG_RELIABLE);
@@ -277,7 +315,7 @@ class DtlsTest {
 
         server.refuseNewConnections(false);
         ENetConnection third = client("localhost", trustingOurCa());
-        Loop loop3 = new Loop(server, first, third);
+        Loop loop3 = new Loop(serviceTimeout, server, first, third);
         third.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
         loop3.until(() -> loop3.count(third, EVENT_CONNECT) == 1, 10_000);
     }

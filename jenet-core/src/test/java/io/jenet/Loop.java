@@ -9,9 +9,19 @@ final class Loop {
     record Seen(ENetConnection connection, ENetEvent event, byte[] packet, int flags) {}
 
     private final List<ENetConnection> connections;
+    private final int timeout;
     final List<Seen> seen = new ArrayList<>();
 
     Loop(ENetConnection... connections) {
+        this(1, connections);
+    }
+
+    /**
+     * @param timeout the timeout of the first {@code service} call of each connection per round:
+     *                0 busy-polls, as a Godot game's {@code service()} every frame does
+     */
+    Loop(int timeout, ENetConnection... connections) {
+        this.timeout = timeout;
         this.connections = List.of(connections);
     }
 
@@ -22,7 +32,7 @@ final class Loop {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not reached within " + millis + " ms; events: " + seen.size());
             }
-            pumpOnce(1);
+            pumpOnce(timeout);
         }
     }
 

@@ -37,6 +37,18 @@ final class ServeCommand implements Runnable {
     @Option(names = "--relay", description = "Send every packet to every other peer, same channel and flags (a chat relay).")
     boolean relay;
 
+    @Option(names = "--stats", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Print a stats line (peers, memory budget, heap) every SECONDS (default: never).")
+    int statsSeconds;
+
+    @Option(names = "--incomplete-limit", paramLabel = "BYTES", defaultValue = "0",
+            description = "Budget for incomplete incoming data, all peers (default: an eighth of the heap).")
+    long incompleteLimit;
+
+    @Option(names = "--peer-outgoing-limit", paramLabel = "BYTES", defaultValue = "0",
+            description = "Cap on data queued to one peer (default: 64 MiB).")
+    long peerOutgoingLimit;
+
     @Option(names = "--dtls-cert", paramLabel = "PEM", description = "Serve DTLS (Godot's ENet extension) with this certificate chain.")
     java.nio.file.Path dtlsCert;
 
@@ -47,6 +59,9 @@ final class ServeCommand implements Runnable {
     public void run() {
         EchoServer server = new EchoServer(bind, port, peers, channels, Options.compression(compress), checksum, echo, System.out);
         server.relay = relay;
+        server.statsEveryMs = statsSeconds * 1000L;
+        server.incompleteLimit = incompleteLimit;
+        server.peerOutgoingLimit = peerOutgoingLimit;
         if ((dtlsCert == null) != (dtlsKey == null)) {
             throw new Main.CliFailure(2, "--dtls-cert and --dtls-key go together");
         }
@@ -82,6 +97,11 @@ final class ServeCommand implements Runnable {
         volatile boolean relay;
         /** DTLS server options, or null for plain ENet. */
         volatile io.jenet.TlsOptions dtls;
+        /** Stats line interval, 0 for none. */
+        volatile long statsEveryMs;
+        /** Memory budget settings, 0 for the defaults. */
+        volatile long incompleteLimit;
+        volatile long peerOutgoingLimit;
         private final PrintStream out;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final CountDownLatch bound = new CountDownLatch(1);
@@ -116,6 +136,14 @@ final class ServeCommand implements Runnable {
                 host.setChecksumEnabled(checksum);
                 host.compress(mode);
                 try {
+                    host.setIncompleteDataLimit(incompleteLimit);
+                    host.setOutgoingDataLimits(peerOutgoingLimit, 0);
+                } catch (IllegalArgumentException e) {
+                    failure = e.getMessage();
+                    bound.countDown();
+                    throw new Main.CliFailure(2, e.getMessage());
+                }
+                try {
                     host.createHostBound(bind, port, peers, channels);
                 } catch (IOException | RuntimeException e) {
                     failure = e.getMessage();
@@ -129,14 +157,31 @@ final class ServeCommand implements Runnable {
                 out.println("listening on port " + localPort);
                 out.flush();
                 bound.countDown();
+                long nextStats = statsEveryMs > 0 ? System.nanoTime() / 1_000_000 + statsEveryMs : Long.MAX_VALUE;
                 while (running.get()) {
                     ENetEvent e = host.service(50);
                     while (e.type() != ENetConnection.EventType.EVENT_NONE) {
                         handle(host, e);
                         e = host.checkEvents();
                     }
+                    long nowMs = System.nanoTime() / 1_000_000;
+                    if (nowMs >= nextStats) {
+                        nextStats = nowMs + statsEveryMs;
+                        printStats(host);
+                    }
                 }
             }
+        }
+
+        /** One machine-readable line: peers, the memory budget's state and counters, heap in use. */
+        private void printStats(ENetConnection host) {
+            Runtime rt = Runtime.getRuntime();
+            out.println("stats peers " + host.getPeers().size() + " incomplete " + host.getIncompleteData() + " limit "
+                    + host.getIncompleteDataLimit() + " outgoing " + host.getOutgoingData() + " budget-disconnects "
+                    + host.getBudgetDisconnects() + " budget-drops " + host.getBudgetDroppedPackets() + " dropped "
+                    + host.getDroppedDatagrams() + " internal-errors " + host.getInternalErrors() + " heap-used "
+                    + (rt.totalMemory() - rt.freeMemory()) + " heap-max " + rt.maxMemory());
+            out.flush();
         }
 
         private void handle(ENetConnection host, ENetEvent e) {

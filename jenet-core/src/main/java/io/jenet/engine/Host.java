@@ -46,6 +46,11 @@ public final class Host {
     long maximumWaitingData = DEFAULT_MAXIMUM_WAITING_DATA;
     boolean checksum;
     boolean refuseNewConnections;
+    PeerObserver peerObserver;
+    final MemoryBudget budget = new MemoryBudget(this);
+    /** Engine failures on received data (each confined to the peer it addressed), and the last one. */
+    long internalErrors;
+    RuntimeException lastInternalError;
     Compressor compressor;
     int serviceTime;
     int totalQueued;
@@ -119,6 +124,100 @@ public final class Host {
     }
 
     // ---- configuration ----
+
+    /**
+     * Sets who is told when peers take and give up their slots (null for nobody).
+     *
+     * @param observer the observer
+     */
+    public void setPeerObserver(PeerObserver observer) {
+        peerObserver = observer;
+    }
+
+    /**
+     * Sets the host-wide budget for incomplete incoming data (see {@link MemoryBudget}); default an
+     * eighth of the heap, between 16 MiB and 1 GiB.
+     *
+     * @param bytes the budget, at least 64 KiB
+     */
+    public void setIncompleteDataLimit(long bytes) {
+        budget.incompleteLimit = bytes;
+    }
+
+    /** @return the default incomplete-data budget: an eighth of the heap, between 16 MiB and 1 GiB */
+    public static long defaultIncompleteDataLimit() {
+        return MemoryBudget.defaultIncompleteLimit();
+    }
+
+    /** @return the default host-wide outgoing cap: a quarter of the heap, at least 64 MiB */
+    public static long defaultOutgoingDataLimit() {
+        return MemoryBudget.defaultOutgoingLimit();
+    }
+
+    /** Default per-peer outgoing cap. */
+    public static final long DEFAULT_PEER_OUTGOING_LIMIT = MemoryBudget.DEFAULT_PEER_OUTGOING_LIMIT;
+
+    /** @return the host-wide budget for incomplete incoming data */
+    public long incompleteDataLimit() {
+        return budget.incompleteLimit;
+    }
+
+    /** @return bytes held now for incomplete incoming data */
+    public long incompleteData() {
+        return budget.incompleteBytes;
+    }
+
+    /**
+     * Sets the outgoing caps: bytes queued to one peer (default 64 MiB) and to all (default a
+     * quarter of the heap, at least 64 MiB).
+     *
+     * @param perPeer per-peer cap
+     * @param total host-wide cap
+     */
+    public void setOutgoingDataLimits(long perPeer, long total) {
+        budget.peerOutgoingLimit = perPeer;
+        budget.outgoingLimit = total;
+    }
+
+    /** @return the per-peer outgoing cap */
+    public long peerOutgoingDataLimit() {
+        return budget.peerOutgoingLimit;
+    }
+
+    /** @return the host-wide outgoing cap */
+    public long outgoingDataLimit() {
+        return budget.outgoingLimit;
+    }
+
+    /** @return bytes queued for sending now, all peers */
+    public long outgoingData() {
+        return budget.outgoingBytes;
+    }
+
+    /** @return received datagrams that made the engine fail (a bug); each disconnected its peer */
+    public long internalErrors() {
+        return internalErrors;
+    }
+
+    /** @return the failure behind the last {@link #internalErrors()}, or null */
+    public RuntimeException lastInternalError() {
+        return lastInternalError;
+    }
+
+    /** @return incoming packets dropped (and fragments of them) to stay within the incomplete-data budget */
+    public long budgetDroppedIncoming() {
+        return budget.droppedIncomingPackets;
+    }
+
+    /** @return outgoing unreliable packets dropped at a peer's outgoing cap */
+    public long budgetDroppedOutgoing() {
+        return budget.droppedOutgoingPackets;
+    }
+
+    /** @return peers disconnected by the memory budget (incoming or outgoing) */
+    public long budgetDisconnects() {
+        return budget.disconnectedPeers;
+    }
 
     /** @param limit channel limit for future incoming connections; 0 or above 255 means 255 */
     public void setChannelLimit(int limit) {
@@ -368,6 +467,9 @@ public final class Host {
         peer.setupChannels(channelCount);
         peer.state = Peer.STATE_CONNECTING;
         peer.address = address;
+        if (peerObserver != null) {
+            peerObserver.attached(address);
+        }
         int connectID;
         do {
             connectID = random.nextInt();
@@ -590,7 +692,9 @@ public final class Host {
             return dueIn(now, p.nextTimeout);
         }
         if (p.state == Peer.STATE_CONNECTED || p.state == Peer.STATE_DISCONNECT_LATER) {
-            return dueIn(now, p.lastReceiveTime + (int) p.pingInterval);
+            // An interval past the clock's half range (a negative int from the API) never pings.
+            return p.pingInterval >= Integer.MAX_VALUE / 2 ? Long.MAX_VALUE
+                    : dueIn(now, p.lastReceiveTime + (int) p.pingInterval);
         }
         return Long.MAX_VALUE;
     }
@@ -661,6 +765,10 @@ public final class Host {
     }
 
     void freeOutgoing(OutgoingCommand c) {
+        if (c.peer != null && c.packet != null) {
+            budget.queued(c.peer, -c.fragmentLength);
+        }
+        c.peer = null;
         c.packet = null;
         outgoingPool.offer(c);
     }
@@ -673,6 +781,8 @@ public final class Host {
     void freeIncoming(IncomingCommand c) {
         c.packet = null;
         c.fragments = null;
+        c.chunks = null;
+        c.held = 0;
         incomingPool.offer(c);
     }
 

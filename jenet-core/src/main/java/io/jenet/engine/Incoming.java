@@ -32,17 +32,33 @@ final class Incoming {
         this.host = host;
     }
 
+    /** The peer the datagram being handled is for, once known (confines a failure to it). */
+    private Peer current;
+
     void handle(byte[] buf, int offset, int length, InetSocketAddress from) {
         try {
             if (!handleIncomingCommands(buf, offset, length, from)) {
                 host.droppedDatagrams++;
             }
         } catch (RuntimeException e) {
-            // Defence in depth: a bug must not let a hostile datagram escape as an exception.
+            // Defence in depth: a bug must not let a hostile datagram escape as an exception, nor
+            // leave the peer it addressed half-updated: that peer is disconnected, the others go on.
             host.droppedDatagrams++;
+            host.internalErrors++;
+            host.lastInternalError = e;
+            Peer culprit = current;
+            current = null;
+            if (culprit != null) {
+                try {
+                    culprit.disconnectAbruptly();
+                } catch (RuntimeException again) {
+                    culprit.reset();
+                }
+            }
         } finally {
             data = null;
             receivedAddress = null;
+            current = null;
         }
     }
 
@@ -63,6 +79,7 @@ final class Incoming {
             return false;
         }
         Peer peer;
+        current = null;
         if (peerID == MAXIMUM_PEER_ID) {
             if (host.refuseNewConnections) {
                 return false;
@@ -72,6 +89,7 @@ final class Incoming {
             return false;
         } else {
             peer = host.peers[peerID];
+            current = peer;
             if (peer.state == Peer.STATE_DISCONNECTED || peer.state == Peer.STATE_ZOMBIE
                     || !from.equals(peer.address)
                     || (peer.outgoingPeerID < MAXIMUM_PEER_ID && sessionID != peer.incomingSessionID)) {
@@ -299,6 +317,9 @@ final class Incoming {
         peer.halfOpenSince = host.serviceTime;
         peer.connectID = connectID;
         peer.address = receivedAddress;
+        if (host.peerObserver != null) {
+            host.peerObserver.attached(receivedAddress);
+        }
         peer.mtu = host.mtu;
         peer.outgoingPeerID = u16(d, command + CONNECT_OUTGOING_PEER_ID_OFFSET);
         peer.incomingBandwidth = u32Unsigned(d, command + CONNECT_INCOMING_BANDWIDTH_OFFSET);
@@ -601,8 +622,8 @@ final class Incoming {
             }
             startCommand = queued;
         }
-        copyFragment(peer, channel, startCommand, (int) fragmentNumber, (int) fragmentOffset, fragmentLength, payload, true);
-        return 0;
+        return copyFragment(peer, channel, startCommand, (int) fragmentNumber, (int) fragmentOffset, fragmentLength, payload, true)
+                ? 0 : -1;
     }
 
     private int handleSendUnreliableFragment(Peer peer, int command, int channelID, int reliableSequenceNumber,
@@ -665,32 +686,88 @@ final class Incoming {
             }
             startCommand = queued;
         }
-        copyFragment(peer, channel, startCommand, (int) fragmentNumber, (int) fragmentOffset, fragmentLength, payload, false);
-        return 0;
+        return copyFragment(peer, channel, startCommand, (int) fragmentNumber, (int) fragmentOffset, fragmentLength, payload, false)
+                ? 0 : -1;
     }
 
-    private void copyFragment(Peer peer, Channel channel, IncomingCommand startCommand, int fragmentNumber,
-                              int fragmentOffset, int fragmentLength, int payload, boolean reliable) {
+    /** @return false if the fragment could not be kept (no room under the memory budget) */
+    private boolean copyFragment(Peer peer, Channel channel, IncomingCommand startCommand, int fragmentNumber,
+                                 int fragmentOffset, int fragmentLength, int payload, boolean reliable) {
         if (startCommand == Peer.DISCARDED || startCommand.fragments == null) {
-            return;
+            return true;
         }
         int word = fragmentNumber / 32;
         int bit = 1 << (fragmentNumber % 32);
         if ((startCommand.fragments[word] & bit) != 0) {
-            return;
+            return true;
         }
-        --startCommand.fragmentsRemaining;
-        startCommand.fragments[word] |= bit;
         if (fragmentOffset + fragmentLength > startCommand.packet.length) {
             fragmentLength = startCommand.packet.length - fragmentOffset;
         }
-        System.arraycopy(data, payload, startCommand.packet.data, fragmentOffset, fragmentLength);
+        if (startCommand.chunks == null) {
+            System.arraycopy(data, payload, startCommand.packet.data, fragmentOffset, fragmentLength);
+        } else if (!storeInChunks(peer, startCommand, fragmentOffset, fragmentLength, payload)) {
+            // No room under the budget: the fragment is not kept (nor acknowledged, so a reliable
+            // sender resends it), or the peer was disconnected to make room.
+            return false;
+        }
+        --startCommand.fragmentsRemaining;
+        startCommand.fragments[word] |= bit;
         if (startCommand.fragmentsRemaining <= 0) {
+            if (startCommand.chunks != null) {
+                join(peer, startCommand);
+            }
             if (reliable) {
                 peer.dispatchIncomingReliableCommands(channel, null);
             } else {
                 peer.dispatchIncomingUnreliableCommands(channel, null);
             }
         }
+        return true;
+    }
+
+    /** Copies a fragment into the chunks it touches, taking (and accounting) the missing ones. */
+    private boolean storeInChunks(Peer peer, IncomingCommand ic, int offset, int length, int payload) {
+        int chunk = MemoryBudget.CHUNK;
+        int first = offset / chunk;
+        int last = (offset + length - 1) / chunk;
+        long missing = 0;
+        for (int i = first; i <= last; i++) {
+            if (ic.chunks[i] == null) {
+                missing += chunk;
+            }
+        }
+        if (missing > 0) {
+            if (!host.budget.hold(peer, ic, missing)) {
+                return false;
+            }
+            for (int i = first; i <= last; i++) {
+                if (ic.chunks[i] == null) {
+                    ic.chunks[i] = host.budget.chunk();
+                }
+            }
+        }
+        for (int done = 0; done < length; ) {
+            int at = offset + done;
+            int n = Math.min(length - done, chunk - at % chunk);
+            System.arraycopy(data, payload + done, ic.chunks[at / chunk], at % chunk, n);
+            done += n;
+        }
+        return true;
+    }
+
+    /** The last fragment arrived: the chunks become one array, as the application receives it. */
+    private void join(Peer peer, IncomingCommand ic) {
+        Packet p = ic.packet;
+        byte[] whole = new byte[p.length];
+        int chunk = MemoryBudget.CHUNK;
+        for (int i = 0; i < ic.chunks.length; i++) {
+            if (ic.chunks[i] != null) {
+                System.arraycopy(ic.chunks[i], 0, whole, i * chunk, Math.min(chunk, p.length - i * chunk));
+            }
+        }
+        host.budget.release(peer, ic);
+        p.data = whole;
+        host.budget.force(peer, ic, whole.length);
     }
 }

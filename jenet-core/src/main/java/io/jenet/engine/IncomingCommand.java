@@ -10,6 +10,16 @@ final class IncomingCommand extends Node {
     int fragmentsRemaining;
     int[] fragments;
     Packet packet;
+    /** Bytes counted against the host's incomplete-data budget while this command waits. */
+    long held;
+    /** A large fragmented packet's bytes as they arrive ({@link MemoryBudget#CHUNK} each), or null. */
+    byte[][] chunks;
+
+    /** @return whether the command is part of the reliable stream (reliable data and its fragments) */
+    boolean isReliable() {
+        int n = number();
+        return n == io.jenet.protocol.Protocol.COMMAND_SEND_RELIABLE || n == io.jenet.protocol.Protocol.COMMAND_SEND_FRAGMENT;
+    }
 
     int number() {
         return command & io.jenet.protocol.Protocol.COMMAND_MASK;

@@ -73,6 +73,22 @@ final class JenetEvents {
         int sendAttempts;
     }
 
+    /** The memory budget dropped a peer's data or disconnected it (see MemoryBudget). */
+    @Name("io.jenet.MemoryBudget")
+    @Label("ENet Memory Budget")
+    @Category({"jenet", "Limits"})
+    @Description("A peer's data was dropped, or the peer disconnected, to keep the host within its memory budget")
+    static final class MemoryBudgetEvent extends Event {
+        @Label("Remote")
+        String remote;
+        @Label("Peer ID")
+        int peerID;
+        @Label("Action")
+        String action;
+        @Label("Bytes")
+        long bytes;
+    }
+
     /**
      * Touching a JFR event class starts JFR's own initialisation (about 130 ms here), which would
      * land in the middle of the first handshake and delay its acknowledgement: the remote ENet
@@ -118,6 +134,20 @@ final class JenetEvents {
             e.remote = String.valueOf(peer.address);
             e.peerID = peer.incomingPeerID;
             e.roundTripTime = peer.roundTripTime;
+            e.commit();
+        }
+    }
+
+    static void memoryBudget(Peer peer, String action, long bytes) {
+        if (!recording()) {
+            return;
+        }
+        MemoryBudgetEvent e = new MemoryBudgetEvent();
+        if (e.isEnabled()) {
+            e.remote = String.valueOf(peer.address);
+            e.peerID = peer.incomingPeerID;
+            e.action = action;
+            e.bytes = bytes;
             e.commit();
         }
     }

@@ -152,9 +152,11 @@ final class Outgoing {
             if (peer.earliestTimeout == 0 || Time.less(c.sentTime, peer.earliestTimeout)) {
                 peer.earliestTimeout = c.sentTime;
             }
+            // Godot's rule (its ENet is patched): the limit counts retransmissions, where upstream
+            // ENet compares 2^(attempts-1) with a limit of 32. The defaults (5 and 32) agree.
             if (peer.earliestTimeout != 0
                     && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
-                        || ((c.sendAttempts >= 33 || (1L << (c.sendAttempts - 1)) >= peer.timeoutLimit)
+                        || (c.sendAttempts - 1 >= peer.timeoutLimit
                             && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
                 JenetEvents.timeout(peer);
                 host.notifyDisconnect(peer);

@@ -14,6 +14,8 @@ final class OutgoingCommand extends Node {
     int fragmentLength;
     int sendAttempts;
     Packet packet;
+    /** The peer whose queue holds this command (for the outgoing budget). */
+    Peer peer;
 
     int commandByte() {
         return command[0] & 0xFF;

@@ -33,6 +33,12 @@ final class PacketPool {
         return shift - MIN_SHIFT;
     }
 
+    /** @return the size of the array {@link #take} gives for {@code length} bytes */
+    static int capacity(int length) {
+        int c = sizeClass(length);
+        return c >= 0 ? 1 << (c + MIN_SHIFT) : length;
+    }
+
     /** A packet whose array holds at least {@code length} bytes (contents undefined). */
     Packet take(int length, int flags) {
         int c = sizeClass(length);

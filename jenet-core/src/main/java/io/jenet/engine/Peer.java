@@ -35,7 +35,8 @@ public final class Peer extends Node {
     public static final int PACKET_LOSS_SCALE = 1 << 16;
     public static final int PACKET_LOSS_INTERVAL = 10000;
     public static final int WINDOW_SIZE_SCALE = 64 * 1024;
-    public static final int TIMEOUT_LIMIT = 32;
+    /** Godot's ENET_PEER_TIMEOUT_LIMIT: retransmissions before a peer may time out (upstream ENet: 32, as 2^5). */
+    public static final int TIMEOUT_LIMIT = 5;
     public static final int TIMEOUT_MINIMUM = 5000;
     public static final int TIMEOUT_MAXIMUM = 30000;
     public static final int PING_INTERVAL = 500;
@@ -90,6 +91,15 @@ public final class Peer extends Node {
     long packetThrottleDeceleration;
     long packetThrottleInterval;
     long pingInterval;
+    /** Incomplete incoming data held for this peer (see {@link MemoryBudget}), and since when. */
+    long heldReliable;
+    long heldUnreliable;
+    int heldReliableSince;
+    int heldUnreliableSince;
+    /** Bytes queued to this peer: unsent, or sent reliably and not yet acknowledged. */
+    long queuedOutgoingData;
+    /** Packets of this peer's dropped by the memory budget, in either direction. */
+    long budgetDroppedPackets;
     long timeoutLimit;
     long timeoutMinimum;
     long timeoutMaximum;
@@ -247,9 +257,10 @@ public final class Peer extends Node {
     }
 
     /**
-     * Sets the timeout parameters; each 0 restores ENet's default.
+     * Sets the timeout parameters; each 0 restores the default.
      *
-     * @param limit timeout limit (32)
+     * @param limit retransmissions of one reliable command after which the peer times out once
+     *              {@code minimum} has passed (5, Godot's rule)
      * @param minimum minimum ms before a timeout (5000)
      * @param maximum maximum ms before a timeout (30000)
      */
@@ -281,6 +292,17 @@ public final class Peer extends Node {
         if (state != STATE_CONNECTED || channelID < 0 || channelID >= channelCount || packet.length > host.maximumPacketSize) {
             return false;
         }
+        if (!host.budget.admitOutgoing(this, packet.length, (packet.flags & Packet.FLAG_RELIABLE) != 0)) {
+            // Over this peer's outgoing cap: dropped (unreliable) or the peer was disconnected
+            // (reliable); either way handled, and counted.
+            return true;
+        }
+        boolean queued = queue(channelID, packet);
+        host.budget.checkOutgoingTotal();
+        return queued;
+    }
+
+    private boolean queue(int channelID, Packet packet) {
         Channel channel = channels[channelID];
         int fragmentLength = fragmentLength();
         if (packet.length > fragmentLength) {
@@ -336,6 +358,10 @@ public final class Peer extends Node {
     }
 
     void setupOutgoingCommand(OutgoingCommand c) {
+        c.peer = this;
+        if (c.packet != null) {
+            host.budget.queued(this, c.fragmentLength);
+        }
         int command = c.commandByte();
         outgoingDataTotal += commandSize(command) + c.fragmentLength;
         int channelID = c.channelID();
@@ -429,6 +455,7 @@ public final class Peer extends Node {
                 continue;
             }
             NodeList.remove(ic);
+            host.budget.release(this, ic);
             if (ic.packet != null) {
                 totalWaitingData -= Math.min(totalWaitingData, ic.packet.length);
                 if (--ic.packet.referenceCount == 0) {
@@ -507,12 +534,30 @@ public final class Peer extends Node {
         return true;
     }
 
+    /** @return packets of this peer dropped by the memory budget since it connected, either direction */
+    public long budgetDroppedPackets() {
+        return budgetDroppedPackets;
+    }
+
+    /** @return incomplete incoming data held for this peer now, bytes */
+    public long heldIncomingData() {
+        return heldReliable + heldUnreliable;
+    }
+
+    /** @return bytes queued to this peer now (unsent, or unacknowledged) */
+    public long queuedOutgoingData() {
+        return queuedOutgoingData;
+    }
+
     /** @return datagrams of this peer dropped for exceeding the host's per-peer incoming limit */
     public long throttledDatagrams() {
         return throttledDatagrams;
     }
 
     public void reset() {
+        if (state != STATE_DISCONNECTED && address != null && host.peerObserver != null) {
+            host.peerObserver.released(address);
+        }
         host.dueChanged();
         onDisconnect();
         host.peerResets++;
@@ -528,6 +573,7 @@ public final class Peer extends Node {
         incomingAllowance = 0;
         incomingAllowanceStarted = false;
         throttledDatagrams = 0;
+        budgetDroppedPackets = 0;
         lastSendTime = 0;
         lastReceiveTime = 0;
         nextTimeout = 0;
@@ -666,6 +712,56 @@ public final class Peer extends Node {
         }
     }
 
+    /** Moves commands {@code first} … {@code last} to the dispatch list: complete, no longer held. */
+    private void moveToDispatched(Node first, Node last) {
+        for (Node n = first; ; n = n.next) {
+            host.budget.release(this, (IncomingCommand) n);
+            if (n == last) {
+                break;
+            }
+        }
+        NodeList.move(dispatchedCommands.end(), first, last);
+    }
+
+    /**
+     * Drops every unreliable command waiting in this peer's channels except {@code keep} (the
+     * host's incomplete-data budget is exhausted and this peer has held some longest).
+     *
+     * @return the commands dropped
+     */
+    int dropHeldUnreliable(IncomingCommand keep) {
+        int dropped = 0;
+        for (int i = 0; i < channelCount; i++) {
+            NodeList<IncomingCommand> list = channels[i].incomingUnreliableCommands;
+            for (Node n = list.begin(); n != list.end(); n = n.next) {
+                if (n != keep) {
+                    dropped++;
+                }
+            }
+            removeIncomingCommands(list.begin(), list.end(), keep);
+        }
+        budgetDroppedPackets += dropped;
+        return dropped;
+    }
+
+    /**
+     * Disconnects this peer because it holds (or would make the host hold) more than the memory
+     * budget allows, or its data made the engine fail: the remote is told with an unsequenced
+     * DISCONNECT, as {@link #disconnectNow}, and the application gets a DISCONNECT event, as for
+     * a timeout.
+     */
+    void disconnectAbruptly() {
+        if (state == STATE_DISCONNECTED || state == STATE_ZOMBIE) {
+            return;
+        }
+        resetQueues();
+        OutgoingCommand c = host.allocOutgoing();
+        CommandWriter.disconnect(c.command, 0, COMMAND_FLAG_UNSEQUENCED, 0);
+        queueOutgoingCommand(c, null, 0, 0);
+        host.flush();
+        host.notifyDisconnect(this);
+    }
+
     void dispatchIncomingUnreliableCommands(Channel channel, IncomingCommand queuedCommand) {
         NodeList<IncomingCommand> list = channel.incomingUnreliableCommands;
         Node droppedCommand = list.begin();
@@ -682,7 +778,7 @@ public final class Peer extends Node {
                     continue;
                 }
                 if (startCommand != currentCommand) {
-                    NodeList.move(dispatchedCommands.end(), startCommand, currentCommand.prev);
+                    moveToDispatched(startCommand, currentCommand.prev);
                     markForDispatch();
                     droppedCommand = currentCommand;
                 } else if (droppedCommand != currentCommand) {
@@ -699,14 +795,14 @@ public final class Peer extends Node {
                 }
                 droppedCommand = currentCommand.next;
                 if (startCommand != currentCommand) {
-                    NodeList.move(dispatchedCommands.end(), startCommand, currentCommand.prev);
+                    moveToDispatched(startCommand, currentCommand.prev);
                     markForDispatch();
                 }
             }
             startCommand = currentCommand.next;
         }
         if (startCommand != currentCommand) {
-            NodeList.move(dispatchedCommands.end(), startCommand, currentCommand.prev);
+            moveToDispatched(startCommand, currentCommand.prev);
             markForDispatch();
             droppedCommand = currentCommand;
         }
@@ -730,7 +826,7 @@ public final class Peer extends Node {
             return;
         }
         channel.incomingUnreliableSequenceNumber = 0;
-        NodeList.move(dispatchedCommands.end(), list.begin(), currentCommand.prev);
+        moveToDispatched(list.begin(), currentCommand.prev);
         markForDispatch();
         if (!channel.incomingUnreliableCommands.isEmpty()) {
             dispatchIncomingUnreliableCommands(channel, queuedCommand);
@@ -739,6 +835,7 @@ public final class Peer extends Node {
 
     /** Sentinel returned for commands that are silently discarded (ENet's dummyCommand). */
     static final IncomingCommand DISCARDED = new IncomingCommand();
+    private static final byte[] NO_BYTES = new byte[0];
 
     /**
      * Queues a received data command (ENet's {@code enet_peer_queue_incoming_command}).
@@ -827,15 +924,32 @@ public final class Peer extends Node {
             host.droppedCommands++;
             return null;
         }
-        Packet packet = host.packets.take(dataLength, packetFlags);
-        if (data != null) {
-            System.arraycopy(data, dataOffset, packet.data, 0, dataLength);
-        } else {
-            // Fragments fill it in; a recycled buffer must not show another packet's bytes where a
-            // malformed fragment set leaves a gap.
-            Arrays.fill(packet.data, 0, dataLength, (byte) 0);
-        }
         IncomingCommand ic = host.allocIncoming();
+        ic.command = command;
+        // A fragmented packet's bytes are held as they arrive: what a peer announces costs nothing
+        // until it sends it (see MemoryBudget).
+        boolean chunked = data == null && dataLength > MemoryBudget.CONTIGUOUS_LIMIT;
+        int chunkCount = chunked ? (dataLength + MemoryBudget.CHUNK - 1) / MemoryBudget.CHUNK : 0;
+        long bitmap = fragmentCount > 0 ? 4L * ((fragmentCount + 31) / 32) : 0;
+        long bytes = bitmap + (chunked ? 8L * chunkCount : PacketPool.capacity(dataLength));
+        if (!host.budget.hold(this, ic, bytes)) {
+            host.freeIncoming(ic);
+            return null;
+        }
+        Packet packet;
+        if (chunked) {
+            packet = new Packet(NO_BYTES, dataLength, packetFlags);
+            ic.chunks = new byte[chunkCount][];
+        } else {
+            packet = host.packets.take(dataLength, packetFlags);
+            if (data != null) {
+                System.arraycopy(data, dataOffset, packet.data, 0, dataLength);
+            } else {
+                // Fragments fill it in; a recycled buffer must not show another packet's bytes where
+                // a malformed fragment set leaves a gap.
+                Arrays.fill(packet.data, 0, dataLength, (byte) 0);
+            }
+        }
         ic.reliableSequenceNumber = reliableSequenceNumber;
         ic.unreliableSequenceNumber = unreliableSequenceNumber & 0xFFFF;
         ic.command = command;

@@ -1,33 +1,41 @@
 package io.jenet.transport;
 
 import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The client end of Godot's DTLS extension: the first ENet datagram to a server starts a DTLS
- * handshake with it, and ENet datagrams are dropped until the handshake completes (ENet's own
- * retransmission of its CONNECT covers the handshake time, as in Godot). With verification on,
- * the server's chain must be trusted and name {@code serverName}.
+ * The client end of Godot's DTLS extension: one DTLS session per host, as Godot. The first
+ * datagram the host sends starts a handshake with its destination, and every later datagram goes
+ * inside that session; ENet datagrams sent while the handshake runs are held and sent when it
+ * completes (Godot drops them and waits for ENet's retransmission). With verification on, the
+ * server's chain must be trusted and name {@code serverName}.
+ *
+ * <p>A handshake that fails (an untrusted or misnamed certificate, a protocol error) is reported
+ * once through {@link #takeFailure()}, which the connection turns into {@code EVENT_ERROR} as
+ * Godot does, and the session is dropped: the next datagram ENet sends (its CONNECT
+ * retransmission) starts a new handshake, until ENet gives up on the connection. The session also
+ * ends with the host's ENet peer, so a later connection starts a fresh one. A server drops a
+ * session that no ENet peer adopts within 8 s; a session whose handshake has not finished 8 s
+ * after it began, or through which nothing has come back 8 s after it finished, is therefore
+ * started over (Godot's client keeps sending into it until ENet or mbedTLS gives up).
  *
  * <p>Thread-safety: none; driven by its connection's thread.
  */
 public final class DtlsClient implements DtlsLayer {
-    /** After a failed handshake (e.g. an untrusted certificate) the next attempt waits this long. */
-    public static final long RETRY_AFTER_FAILURE_MS = 5_000;
-
     private final SSLContext context;
     private final RawSender raw;
     private final String serverName;
     private final boolean verify;
     private final int maximumPacketSize;
-    private final Map<InetSocketAddress, DtlsSession> sessions = new HashMap<>();
-    private final Map<InetSocketAddress, Long> failedAt = new HashMap<>();
+    private DtlsSession session;
+    /** ENet peers of this host that are alive (a DTLS client host has at most one). */
+    private int enetPeers;
+    private boolean failurePending;
     private long droppedDatagrams;
+    private long failedHandshakes;
+    private long restartedSessions;
     private String lastFailure;
 
     /**
@@ -47,38 +55,31 @@ public final class DtlsClient implements DtlsLayer {
 
     @Override
     public int send(InetSocketAddress to, byte[] data, int offset, int length, long now) {
-        DtlsSession session = sessions.get(to);
         if (session == null) {
-            Long failed = failedAt.get(to);
-            if (failed != null && now - failed < RETRY_AFTER_FAILURE_MS) {
-                droppedDatagrams++;
-                return 0;
-            }
-            failedAt.remove(to);
             session = start(to, now, null);
             if (session == null) {
                 return 0;
             }
         }
-        if (session.send(data, offset, length, now)) {
+        int sent = session.send(data, offset, length, now);
+        if (sent > 0) {
             return length;
         }
         if (session.hasFailed()) {
-            fail(to, session, now);
+            fail();
         }
-        return 0;
+        return sent;
     }
 
     @Override
     public int receive(InetSocketAddress from, byte[] data, int length, byte[] out, long now) {
-        DtlsSession session = sessions.get(from);
-        if (session == null) {
+        if (session == null || !session.remote.equals(from)) {
             droppedDatagrams++;
             return -1;
         }
         int n = session.receive(data, 0, length, out, now);
         if (n < 0) {
-            fail(from, session, now);
+            fail();
             return -1;
         }
         return n > 0 ? n : -1;
@@ -86,40 +87,65 @@ public final class DtlsClient implements DtlsLayer {
 
     @Override
     public void poll(long now) {
-        Iterator<Map.Entry<InetSocketAddress, DtlsSession>> it = sessions.entrySet().iterator();
-        Map<InetSocketAddress, DtlsSession> restart = null;
-        while (it.hasNext()) {
-            Map.Entry<InetSocketAddress, DtlsSession> e = it.next();
-            DtlsSession s = e.getValue();
-            if (!s.poll(now)) {
-                // The first ClientHello got no answer and the JDK will not resend it: start over.
-                it.remove();
-                if (restart == null) {
-                    restart = new HashMap<>();
-                }
-                restart.put(e.getKey(), s);
-            } else if (s.hasFailed()) {
-                lastFailure = s.failure();
-                failedAt.put(e.getKey(), now);
-                it.remove();
-            } else if (now - s.lastActivity() > DtlsServer.IDLE_TIMEOUT_MS) {
-                it.remove();
-            }
+        if (session == null || now < dueAt()) {
+            return;
         }
-        if (restart != null) {
-            for (Map.Entry<InetSocketAddress, DtlsSession> e : restart.entrySet()) {
-                start(e.getKey(), now, e.getValue());
-            }
+        if (!session.poll(now)) {
+            // The first ClientHello got no answer and the JDK will not resend it: start over.
+            DtlsSession previous = session;
+            session = start(previous.remote, now, previous);
+        } else if (session.hasFailed()) {
+            fail();
+        } else if (abandonedByServer(now)) {
+            // The server (jenet or Godot) has dropped its side of a session that no ENet peer
+            // adopted in time, so this one would carry datagrams into the void: start over. The
+            // server gets a new handshake, then ENet's CONNECT retransmission.
+            DtlsSession previous = session;
+            restartedSessions++;
+            session = start(previous.remote, now, previous);
+        } else if (enetPeers == 0 && !session.bound && now - session.createdAt >= UNBOUND_SESSION_MS) {
+            session = null;
         }
     }
 
     @Override
     public long dueAt() {
-        long due = Long.MAX_VALUE;
-        for (DtlsSession s : sessions.values()) {
-            due = Math.min(due, s.dueAt());
+        if (session == null) {
+            return Long.MAX_VALUE;
+        }
+        long due = session.dueAt();
+        if (enetPeers > 0) {
+            due = Math.min(due, abandonAt());
+        }
+        if (enetPeers == 0 && !session.bound) {
+            due = Math.min(due, session.createdAt + UNBOUND_SESSION_MS);
         }
         return due;
+    }
+
+    @Override
+    public void peerAttached(InetSocketAddress address) {
+        enetPeers++;
+        if (session != null) {
+            session.bound = true;
+        }
+    }
+
+    @Override
+    public void peerReleased(InetSocketAddress address) {
+        if (enetPeers > 0) {
+            enetPeers--;
+        }
+        if (enetPeers == 0) {
+            session = null;
+        }
+    }
+
+    @Override
+    public boolean takeFailure() {
+        boolean failed = failurePending;
+        failurePending = false;
+        return failed;
     }
 
     /** Starts a handshake with {@code to}, taking over the datagrams queued on {@code previous}; null if it failed at once. */
@@ -132,23 +158,51 @@ public final class DtlsClient implements DtlsLayer {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
         engine.setSSLParameters(parameters);
-        DtlsSession session = new DtlsSession(to, engine, raw, now);
+        DtlsSession fresh = new DtlsSession(to, engine, raw, now);
+        fresh.bound = enetPeers > 0;
         if (previous != null) {
-            session.adoptEarlyDatagrams(previous);
+            fresh.adoptEarlyDatagrams(previous);
         }
-        sessions.put(to, session);
-        session.begin(now);
-        if (session.hasFailed()) {
-            fail(to, session, now);
+        session = fresh;
+        fresh.begin(now);
+        if (fresh.hasFailed()) {
+            fail();
             return null;
         }
-        return session;
+        return fresh;
     }
 
-    private void fail(InetSocketAddress to, DtlsSession session, long now) {
+    /**
+     * A server drops a session that no ENet peer adopts within {@link #UNBOUND_SESSION_MS}; a
+     * client that sees no sign of adoption for as long (its handshake unfinished 8 s after it
+     * began, or nothing delivered 8 s after it finished) is talking to a session that is gone.
+     */
+    private boolean abandonedByServer(long now) {
+        return enetPeers > 0 && now >= abandonAt();
+    }
+
+    private long abandonAt() {
+        if (!session.isEstablished()) {
+            return session.createdAt + UNBOUND_SESSION_MS;
+        }
+        return session.carriedData ? Long.MAX_VALUE : session.establishedAt + UNBOUND_SESSION_MS;
+    }
+
+    /** @return sessions started over because the server never answered through them (see {@link #poll}) */
+    public long restartedSessions() {
+        return restartedSessions;
+    }
+
+    private void fail() {
         lastFailure = session.failure();
-        failedAt.put(to, now);
-        sessions.remove(to);
+        failedHandshakes++;
+        failurePending = true;
+        session = null;
+    }
+
+    /** @return handshakes that failed since the host was set up */
+    public long failedHandshakes() {
+        return failedHandshakes;
     }
 
     @Override
@@ -158,7 +212,12 @@ public final class DtlsClient implements DtlsLayer {
 
     @Override
     public int establishedSessions() {
-        return DtlsSession.countEstablished(sessions.values());
+        return session != null && session.isEstablished() ? 1 : 0;
+    }
+
+    @Override
+    public int sessions() {
+        return session == null ? 0 : 1;
     }
 
     @Override

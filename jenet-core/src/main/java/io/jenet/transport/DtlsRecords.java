@@ -38,6 +38,16 @@ final class DtlsRecords {
         return p < off + len ? p : -1;
     }
 
+    /**
+     * @return whether two datagrams checked by {@link #isClientHello} carry the same client random,
+     *         that is, belong to the same handshake (a retransmission, or the cookie-bearing second
+     *         hello) rather than a client that started over
+     */
+    static boolean sameClientRandom(byte[] a, byte[] b, int bOff, int bLen) {
+        int at = RECORD_HEADER + HANDSHAKE_HEADER + 2;
+        return a.length >= at + 32 && bLen >= at + 32 && java.util.Arrays.equals(a, at, at + 32, b, bOff + at, bOff + at + 32);
+    }
+
     /** @return the ClientHello's cookie length, or -1 if malformed */
     static int cookieLength(byte[] d, int off, int len) {
         int p = cookieAt(d, off, len);

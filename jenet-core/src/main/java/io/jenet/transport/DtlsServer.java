@@ -11,46 +11,55 @@ import javax.net.ssl.SSLParameters;
 /**
  * The server end of Godot's DTLS extension: one DTLS session per remote address and port.
  *
- * <p>A client proves its address before the server keeps anything for it: a ClientHello without a
- * cookie is answered with a HelloVerifyRequest by a throw-away engine; only a ClientHello carrying
- * a valid cookie creates a session (JDK cookies depend on the ClientHello and a secret of the
- * {@link SSLContext}, so any engine of the context can check them). At most
- * {@link #MAX_PENDING_HANDSHAKES} handshakes are in progress at once (when full, one silent for
- * {@link #STALLED_HANDSHAKE_MS} makes room for the newcomer); sessions that fail are
- * dropped (their ENet peers time out), handshakes that stall and sessions that fall silent are
- * forgotten.
+ * <p>Lifetime, as Godot: a session lives as long as the ENet peer at its address (it is dropped
+ * when the peer disconnects, is reset or times out, and with the host); a session that no ENet
+ * peer adopts within {@link DtlsLayer#UNBOUND_SESSION_MS} is dropped; there are never more
+ * sessions than the host has peer slots.
+ *
+ * <p>Beyond Godot, a client proves its address before the server keeps anything for it: a
+ * ClientHello without a cookie is answered with a HelloVerifyRequest by a throw-away engine; only
+ * a ClientHello carrying a valid cookie creates a session (JDK cookies depend on the ClientHello
+ * and a secret of the {@link SSLContext}, so any engine of the context can check them). And at
+ * most {@link #MAX_PENDING_HANDSHAKES} handshakes run at once, because each costs an
+ * {@code SSLEngine} and key-exchange CPU: address-proving clients that stall cannot make the
+ * server hold more, and one silent for {@link #STALLED_HANDSHAKE_MS} makes room for a newcomer.
+ * (Godot's "16" is the queue of new source addresses its UDP server keeps between polls, not a
+ * handshake limit.)
  *
  * <p>Thread-safety: none; driven by its connection's thread.
  */
 public final class DtlsServer implements DtlsLayer {
-    /** Handshakes in progress at once, as Godot. */
+    /** Handshakes in progress at once (jenet's own bound; see the class comment). */
     public static final int MAX_PENDING_HANDSHAKES = 16;
-    /** A handshake not finished after this long is dropped. */
-    public static final long HANDSHAKE_TIMEOUT_MS = 30_000;
     /** A pending handshake silent this long may be forgotten to make room for a newcomer. */
     public static final long STALLED_HANDSHAKE_MS = 2_000;
-    /** A session silent this long is dropped (ENet peers ping every 500 ms, and time out after 30 s). */
-    public static final long IDLE_TIMEOUT_MS = 120_000;
 
     private final SSLContext context;
     private final RawSender raw;
     private final int maximumPacketSize;
+    private final int maximumSessions;
     private final Map<InetSocketAddress, DtlsSession> sessions = new HashMap<>();
     private boolean refuseNewConnections;
     private long droppedDatagrams;
     private long helloVerifyRequests;
     private long evictedHandshakes;
+    private long expiredSessions;
     private String lastFailure;
+    /** Earliest time {@link #poll} has work; recomputed by a poll once {@link #dirty}. */
+    private long nextDue = Long.MAX_VALUE;
+    private boolean dirty;
 
     /**
      * @param context a {@code DTLSv1.2} context with the server's key
      * @param raw the socket
      * @param maximumPacketSize largest datagram to produce (ENet's MTU plus DTLS overhead)
+     * @param maximumSessions sessions kept at most: the host's peer slots
      */
-    public DtlsServer(SSLContext context, RawSender raw, int maximumPacketSize) {
+    public DtlsServer(SSLContext context, RawSender raw, int maximumPacketSize, int maximumSessions) {
         this.context = context;
         this.raw = raw;
         this.maximumPacketSize = maximumPacketSize;
+        this.maximumSessions = maximumSessions;
     }
 
     /**
@@ -65,20 +74,21 @@ public final class DtlsServer implements DtlsLayer {
     @Override
     public int receive(InetSocketAddress from, byte[] data, int length, byte[] out, long now) {
         DtlsSession session = sessions.get(from);
-        if (session != null) {
-            if (session.isEstablished() && DtlsRecords.isClientHello(data, 0, length)) {
-                // The client started over (a restarted game on the same address and port).
-                sessions.remove(from);
-            } else {
-                int n = session.receive(data, 0, length, out, now);
-                if (n < 0) {
-                    drop(from, session);
-                    return -1;
-                }
-                return n > 0 ? n : -1;
+        boolean clientHello = DtlsRecords.isClientHello(data, 0, length);
+        if (session != null && !(clientHello && startedOver(session, data, length))) {
+            if (!session.isEstablished()) {
+                dirty = true;
             }
+            int n = session.receive(data, 0, length, out, now);
+            if (n < 0) {
+                drop(from, session);
+                return -1;
+            }
+            return n > 0 ? n : -1;
         }
-        if (refuseNewConnections || !DtlsRecords.isClientHello(data, 0, length)) {
+        // A client that started over (a restarted game on the same address and port) goes through
+        // the cookie exchange again; its old session is replaced only once the new one is proven.
+        if ((refuseNewConnections && session == null) || !clientHello) {
             droppedDatagrams++;
             return -1;
         }
@@ -95,10 +105,11 @@ public final class DtlsServer implements DtlsLayer {
             helloVerifyRequests++;
             return -1;
         }
-        if (pendingHandshakes() >= MAX_PENDING_HANDSHAKES && !evictStalledHandshake(now)) {
-            // Full of handshakes that are moving: the newcomer's ClientHello is dropped and its
-            // retransmission (1 s later) tries again, so a burst of honest clients queues up
-            // rather than thrashing each other out.
+        boolean full = (session == null && sessions.size() >= maximumSessions) || pendingHandshakes() >= MAX_PENDING_HANDSHAKES;
+        if (full && !evictStalledHandshake(now)) {
+            // Full of sessions, or of handshakes that are moving: the newcomer's ClientHello is
+            // dropped and its retransmission (1 s later) tries again, so a burst of honest clients
+            // queues up rather than thrashing each other out.
             droppedDatagrams++;
             return -1;
         }
@@ -118,45 +129,102 @@ public final class DtlsServer implements DtlsLayer {
             droppedDatagrams++;
             return -1;
         }
-        sessions.put(from, fresh);
+        fresh.clientHello = firstHello;
+        DtlsSession replaced = sessions.put(from, fresh);
+        if (replaced != null) {
+            // The old ENet peer lives on until it times out: the new session inherits the count,
+            // so that the old peer's release does not take the new session with it.
+            fresh.enetPeers = replaced.enetPeers;
+            fresh.bound = replaced.enetPeers > 0;
+        }
+        dirty = true;
         return -1;
+    }
+
+    /** @return whether a ClientHello on an existing session starts a new handshake (a new client random) */
+    private static boolean startedOver(DtlsSession session, byte[] data, int length) {
+        return session.clientHello == null || !DtlsRecords.sameClientRandom(session.clientHello, data, 0, length);
     }
 
     @Override
     public int send(InetSocketAddress to, byte[] data, int offset, int length, long now) {
         DtlsSession session = sessions.get(to);
-        if (session == null || !session.send(data, offset, length, now)) {
-            if (session != null && session.hasFailed()) {
-                drop(to, session);
-            }
+        if (session == null) {
+            // No session (never made, failed, or dropped with its peer): as Godot, the datagram
+            // is dropped and ENet's own timeout ends the peer.
+            droppedDatagrams++;
             return 0;
         }
-        return length;
+        int sent = session.send(data, offset, length, now);
+        if (sent > 0) {
+            return length;
+        }
+        if (session.hasFailed()) {
+            drop(to, session);
+        }
+        return sent;
     }
 
     @Override
     public void poll(long now) {
+        if (!dirty && now < nextDue) {
+            return;
+        }
+        dirty = false;
+        long due = Long.MAX_VALUE;
         Iterator<Map.Entry<InetSocketAddress, DtlsSession>> it = sessions.entrySet().iterator();
         while (it.hasNext()) {
             DtlsSession s = it.next().getValue();
             s.poll(now);
-            long silent = now - s.lastActivity();
-            if (s.hasFailed() || (!s.isEstablished() && silent > HANDSHAKE_TIMEOUT_MS) || silent > IDLE_TIMEOUT_MS) {
-                if (s.hasFailed()) {
-                    lastFailure = s.failure();
-                }
+            if (s.hasFailed()) {
+                lastFailure = s.failure();
                 it.remove();
+                continue;
             }
+            if (!s.bound) {
+                long expiry = s.createdAt + UNBOUND_SESSION_MS;
+                if (now >= expiry) {
+                    expiredSessions++;
+                    it.remove();
+                    continue;
+                }
+                due = Math.min(due, expiry);
+            }
+            due = Math.min(due, s.dueAt());
         }
+        nextDue = due;
     }
 
     @Override
     public long dueAt() {
-        long due = Long.MAX_VALUE;
-        for (DtlsSession s : sessions.values()) {
-            due = Math.min(due, s.dueAt());
+        return dirty ? Long.MIN_VALUE : nextDue;
+    }
+
+    @Override
+    public void peerAttached(InetSocketAddress address) {
+        DtlsSession s = sessions.get(address);
+        if (s != null) {
+            s.enetPeers++;
+            s.bound = true;
         }
-        return due;
+    }
+
+    @Override
+    public void peerReleased(InetSocketAddress address) {
+        DtlsSession s = sessions.get(address);
+        if (s == null || s.enetPeers == 0) {
+            return;
+        }
+        s.enetPeers--;
+        if (s.enetPeers == 0 && s.bound) {
+            sessions.remove(address);
+        }
+    }
+
+    @Override
+    public boolean takeFailure() {
+        // Godot's DTLS server never fails its host for one client's session: the session goes.
+        return false;
     }
 
     private void drop(InetSocketAddress from, DtlsSession session) {
@@ -166,9 +234,9 @@ public final class DtlsServer implements DtlsLayer {
 
     /**
      * Makes room by forgetting the pending handshake that has been silent longest, if it has been
-     * silent for more than {@link #STALLED_HANDSHAKE_MS}: 16 clients that prove their address and
-     * then stall cannot lock everyone out until the handshake timeout, while handshakes that are
-     * moving (a peer in a handshake answers within a retransmission interval) are never touched.
+     * silent for more than {@link #STALLED_HANDSHAKE_MS}: clients that prove their address and
+     * then stall cannot lock everyone out, while handshakes that are moving (a peer in a handshake
+     * answers within a retransmission interval) are never touched.
      */
     private boolean evictStalledHandshake(long now) {
         InetSocketAddress stalest = null;
@@ -190,6 +258,11 @@ public final class DtlsServer implements DtlsLayer {
     /** @return pending handshakes dropped to make room for newer ones */
     public long evictedHandshakes() {
         return evictedHandshakes;
+    }
+
+    /** @return sessions dropped because no ENet peer adopted them within {@link DtlsLayer#UNBOUND_SESSION_MS} */
+    public long expiredSessions() {
+        return expiredSessions;
     }
 
     private int pendingHandshakes() {
@@ -220,7 +293,7 @@ public final class DtlsServer implements DtlsLayer {
         return DtlsSession.countEstablished(sessions.values());
     }
 
-    /** @return sessions kept, established or handshaking */
+    @Override
     public int sessions() {
         return sessions.size();
     }

@@ -42,6 +42,16 @@ final class DtlsSession {
     private String failure;
     private boolean heardFromPeer;
     private long lastActivity;
+    /** When the session was created: a session no ENet peer adopts within 8 s is dropped. */
+    final long createdAt;
+    /** When the handshake completed. */
+    long establishedAt;
+    /** Whether the session has delivered any application data (an ENet datagram) from the peer. */
+    boolean carriedData;
+    /** Live ENet peers at this session's address (engine peers that were attached and not yet released). */
+    int enetPeers;
+    /** Whether an ENet peer was ever attached to this session (its lifetime is then the peer's). */
+    boolean bound;
     private long retransmitAt = Long.MAX_VALUE;
     private boolean discardOutput;
     private boolean sentHelloVerifyRequest;
@@ -63,6 +73,7 @@ final class DtlsSession {
         this.datagram = ByteBuffer.allocate(packet);
         this.application = ByteBuffer.allocate(Math.max(engine.getSession().getApplicationBufferSize(), 16_384 + 512));
         this.lastActivity = now;
+        this.createdAt = now;
     }
 
     /** Starts the handshake (a client sends its ClientHello). */
@@ -155,6 +166,7 @@ final class DtlsSession {
                         application.flip();
                         application.get(out, 0, r.bytesProduced());
                         delivered = r.bytesProduced();
+                        carriedData = true;
                     } else {
                         droppedRecords++;
                     }
@@ -164,6 +176,9 @@ final class DtlsSession {
                     break;
                 }
             }
+            // The peer answered: a flight sent now is a new one, whose timer starts afresh
+            // (RFC 6347 4.2.4); only retransmissions of one flight back off.
+            retransmitInterval = FIRST_RETRANSMIT_MS;
             drive(now);
         } catch (SSLException | RuntimeException e) {
             fail(e);
@@ -173,13 +188,15 @@ final class DtlsSession {
     }
 
     /**
-     * Sends one ENet datagram as one application-data record.
+     * Sends one ENet datagram as one application-data record; before the handshake has finished it
+     * is held (up to {@link #EARLY_LIMIT}) and sent when it does.
      *
-     * @return false if the session cannot carry data (yet)
+     * @return 1 if sent, 0 if held or dropped (the session cannot carry data yet, or has failed),
+     *         -1 if the socket refused it
      */
-    boolean send(byte[] data, int offset, int length, long now) {
+    int send(byte[] data, int offset, int length, long now) {
         if (failure != null) {
-            return false;
+            return 0;
         }
         if (!established) {
             if (early.size() < EARLY_LIMIT) {
@@ -187,23 +204,23 @@ final class DtlsSession {
             } else {
                 droppedRecords++;
             }
-            return false;
+            return 0;
         }
         try {
             record.clear();
             SSLEngineResult r = engine.wrap(ByteBuffer.wrap(data, offset, length), record);
             if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() != length) {
                 droppedRecords++;
-                return false;
+                return 0;
             }
             record.flip();
-            raw.send(remote, record.array(), 0, record.limit());
+            int sent = raw.send(remote, record.array(), 0, record.limit());
             lastActivity = now;
             drive(now);
-            return true;
+            return sent < 0 ? -1 : 1;
         } catch (SSLException | RuntimeException e) {
             fail(e);
-            return false;
+            return 0;
         }
     }
 
@@ -276,6 +293,7 @@ final class DtlsSession {
         if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
             if (!established) {
                 established = true;
+                establishedAt = now;
                 while (!early.isEmpty() && failure == null) {
                     byte[] d = early.pollFirst();
                     send(d, 0, d.length, now);
@@ -322,5 +340,20 @@ final class DtlsSession {
             failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         engine.closeOutbound();
+        // Tell the peer (a fatal alert, or close_notify) so that it drops its side at once rather
+        // than holding a half-done handshake until it expires; best effort, as UDP is.
+        try {
+            record.clear();
+            engine.wrap(EMPTY, record);
+            record.flip();
+            if (record.hasRemaining() && !discardOutput) {
+                raw.send(remote, record.array(), 0, record.limit());
+            }
+        } catch (SSLException | RuntimeException ignored) {
+            // the engine is done; nothing more to say
+        }
     }
+
+    /** The first ClientHello of this session's handshake (server side), to tell a client that started over. */
+    byte[] clientHello;
 }

@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
 
 /**
  * A non-blocking UDP socket with a selector to wait on, the only place where jenet touches the
@@ -24,6 +26,7 @@ public final class UdpTransport implements AutoCloseable {
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65536);
     private long sendErrors;
+    private Exception lastSendError;
 
     /**
      * Binds a socket.
@@ -68,7 +71,10 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /**
-     * Sends one datagram; a full socket buffer drops it, as UDP would.
+     * Sends one datagram; a full socket buffer drops it, as UDP would (C ENet's
+     * {@code EWOULDBLOCK}). Any other failure (no route, address family not supported by the
+     * socket, socket closed) is an error, as in C ENet and Godot, where it ends the service call
+     * with an error event.
      *
      * @return bytes sent, 0 if dropped locally, -1 on a socket error
      */
@@ -78,11 +84,16 @@ public final class UdpTransport implements AutoCloseable {
         sendBuffer.flip();
         try {
             return channel.send(sendBuffer, to);
-        } catch (IOException e) {
+        } catch (IOException | UnsupportedAddressTypeException | UnresolvedAddressException e) {
             sendErrors++;
-            // Unreachable destinations and similar per-datagram failures are loss, not host failure.
-            return 0;
+            lastSendError = e;
+            return -1;
         }
+    }
+
+    /** @return the exception of the last failed send, or null */
+    public Exception lastSendError() {
+        return lastSendError;
     }
 
     /**

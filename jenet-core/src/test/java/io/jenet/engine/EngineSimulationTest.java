@@ -166,6 +166,41 @@ class EngineSimulationTest {
         assertThat(took).isBetween(1000L, 2000L + 1000L);
     }
 
+    /**
+     * Godot's rule (its ENet is patched): the timeout limit counts retransmissions, so a peer whose
+     * reliable command went unanswered times out when the command's (limit+1)-th transmission has
+     * expired. Upstream ENet compares 2^(attempts-1) with the limit instead (limit 3 would end
+     * after 3 transmissions, limit 8 after 4). The minimum is 1 ms and the maximum out of reach, so
+     * the count alone decides.
+     */
+    @ParameterizedTest(name = "limit {0}")
+    @ValueSource(ints = {1, 3, 5, 8})
+    void theTimeoutLimitCountsRetransmissionsAsGodot(int limit) {
+        Pair p = new Pair(60 + limit, new SimulatedNetwork.Link().latency(10)).connect(1, 0);
+        p.net.runFor(3000);
+        p.clientPeer.timeout(limit, 1, 600_000);
+        p.net.blackholed.add(p.serverAddress);
+        p.client.popStatistic(1);
+        p.send(p.client, p.clientPeer, 0, Traffic.payload(0, 0, 10), RELIABLE);
+        assertThat(p.net.runUntil(() -> p.count(p.client, Event.TYPE_DISCONNECT) == 1, 600_000)).isTrue();
+        // Nothing else leaves the client meanwhile: no pings while a reliable command is out, no
+        // acknowledgements (nothing arrives).
+        assertThat(p.client.popStatistic(1)).as("transmissions of the one reliable command").isEqualTo(limit + 1);
+    }
+
+    @Test
+    void theDefaultTimeoutLimitIsGodotsFiveRetransmissions() {
+        assertThat(Peer.TIMEOUT_LIMIT).isEqualTo(5);
+        Pair p = new Pair(70, new SimulatedNetwork.Link().latency(10)).connect(1, 0);
+        p.net.runFor(3000);
+        p.clientPeer.timeout(0, 1, 600_000);
+        p.net.blackholed.add(p.serverAddress);
+        p.client.popStatistic(1);
+        p.send(p.client, p.clientPeer, 0, Traffic.payload(0, 0, 10), RELIABLE);
+        assertThat(p.net.runUntil(() -> p.count(p.client, Event.TYPE_DISCONNECT) == 1, 600_000)).isTrue();
+        assertThat(p.client.popStatistic(1)).isEqualTo(6);
+    }
+
     @Test
     void connectingToAHostThatNeverAnswersEndsInDisconnect() {
         SimulatedNetwork net = new SimulatedNetwork(53, new SimulatedNetwork.Link());

@@ -153,6 +153,11 @@ final class CPeer implements AutoCloseable {
     }
 
     /** Kills the process at once (a peer that vanishes mid-transfer). */
+    /** @return the operating-system process id */
+    long pid() {
+        return process.pid();
+    }
+
     void kill() {
         process.destroyForcibly();
     }

@@ -155,7 +155,7 @@ class OpenSslDtlsInteropTest {
         socket = new UdpTransport(new InetSocketAddress("127.0.0.1", 0));
         TlsOptions options = TlsOptions.server(TlsOptions.loadPrivateKey(dir.resolve("server.key")),
                 TlsOptions.loadCertificates(dir.resolve("server.pem")));
-        DtlsServer server = new DtlsServer(options.sslContext(), socket::send, 4352);
+        DtlsServer server = new DtlsServer(options.sslContext(), socket::send, 4352, 16);
         openssl = new ProcessBuilder("openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + socket.localPort(),
                 "-servername", "localhost", "-CAfile", "ca.pem", "-verify_return_error").directory(dir.toFile())
                 .redirectErrorStream(true).start();

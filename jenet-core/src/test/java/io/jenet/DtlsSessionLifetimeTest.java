@@ -1,0 +1,228 @@
+package io.jenet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenet.transport.DtlsClient;
+import io.jenet.transport.DtlsLayer;
+import io.jenet.transport.DtlsServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DTLS session lifetime as Godot has it, on an in-memory link with a virtual clock: a server
+ * session lives as long as the ENet peer at its address, one that no peer adopts is dropped after
+ * 8 s, there are never more sessions than peer slots; a client keeps one session, started by the
+ * first datagram it sends, that ends with its peer; a client whose first flight is lost starts
+ * over when polled.
+ */
+class DtlsSessionLifetimeTest {
+    private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 7777);
+    private static final byte[] OUT = new byte[65536];
+    private static SSLContext serverContext;
+    private static SSLContext clientContext;
+
+    private record Datagram(InetSocketAddress from, InetSocketAddress to, byte[] data) {}
+
+    private final ArrayDeque<Datagram> wire = new ArrayDeque<>();
+    private long now = 1_000;
+
+    @BeforeAll
+    static void contexts() throws Exception {
+        serverContext = new TestCertificates("lifetime CA").server("localhost").serverOptions().sslContext();
+        clientContext = TlsOptions.clientUnsafe(null).sslContext();
+    }
+
+    private DtlsServer server(int slots) {
+        return new DtlsServer(serverContext, (to, d, o, l) -> {
+            wire.add(new Datagram(SERVER, to, Arrays.copyOfRange(d, o, o + l)));
+            return l;
+        }, 4352, slots);
+    }
+
+    private DtlsClient client(InetSocketAddress at) {
+        return new DtlsClient(clientContext, (to, d, o, l) -> {
+            wire.add(new Datagram(at, to, Arrays.copyOfRange(d, o, o + l)));
+            return l;
+        }, "localhost", false, 4352);
+    }
+
+    /** Delivers everything on the wire (and what it provokes); returns the last ENet datagram the server got. */
+    private byte[] deliver(DtlsServer server, InetSocketAddress at, DtlsClient client) {
+        byte[] delivered = null;
+        for (int i = 0; i < 1000 && !wire.isEmpty(); i++) {
+            Datagram d = wire.pollFirst();
+            if (d.to().equals(SERVER)) {
+                int n = server.receive(d.from(), d.data(), d.data().length, OUT, now);
+                if (n >= 0) {
+                    delivered = Arrays.copyOf(OUT, n);
+                }
+            } else if (d.to().equals(at)) {
+                client.receive(SERVER, d.data(), d.data().length, OUT, now);
+            }
+        }
+        return delivered;
+    }
+
+    /** A client at {@code at} completes a handshake and its first datagram arrives. */
+    private DtlsClient establish(DtlsServer server, InetSocketAddress at) {
+        DtlsClient c = client(at);
+        byte[] hello = ("hello from " + at.getPort()).getBytes(StandardCharsets.US_ASCII);
+        c.send(SERVER, hello, 0, hello.length, now);
+        assertThat(deliver(server, at, c)).isEqualTo(hello);
+        assertThat(c.establishedSessions()).isEqualTo(1);
+        return c;
+    }
+
+    @Test
+    void aSessionNoPeerAdoptsIsDroppedAfterEightSecondsAndAnAdoptedOneStays() {
+        DtlsServer server = server(8);
+        InetSocketAddress lonely = new InetSocketAddress("127.0.0.2", 1000);
+        InetSocketAddress adopted = new InetSocketAddress("127.0.0.2", 1001);
+        establish(server, lonely);
+        establish(server, adopted);
+        server.peerAttached(adopted);
+        assertThat(server.sessions()).isEqualTo(2);
+
+        now += DtlsLayer.UNBOUND_SESSION_MS - 1;
+        server.poll(now);
+        assertThat(server.sessions()).isEqualTo(2);
+        assertThat(server.dueAt()).isEqualTo(now + 1);
+        now += 1;
+        server.poll(now);
+        assertThat(server.sessions()).isEqualTo(1);
+        assertThat(server.expiredSessions()).isEqualTo(1);
+
+        // The adopted session has no expiry of its own: it lives as long as its peer.
+        now += 10 * 60_000;
+        server.poll(now);
+        assertThat(server.sessions()).isEqualTo(1);
+        assertThat(server.dueAt()).isEqualTo(Long.MAX_VALUE);
+        server.peerReleased(adopted);
+        assertThat(server.sessions()).isZero();
+        byte[] late = {1, 2, 3};
+        assertThat(server.send(adopted, late, 0, late.length, now)).isZero();
+        assertThat(wire).isEmpty();
+    }
+
+    @Test
+    void neverMoreSessionsThanPeerSlots() {
+        DtlsServer server = server(3);
+        for (int i = 0; i < 3; i++) {
+            InetSocketAddress at = new InetSocketAddress("127.0.0.3", 2000 + i);
+            establish(server, at);
+            server.peerAttached(at);
+        }
+        InetSocketAddress fourth = new InetSocketAddress("127.0.0.3", 2003);
+        DtlsClient c = client(fourth);
+        byte[] hello = {9};
+        c.send(SERVER, hello, 0, 1, now);
+        assertThat(deliver(server, fourth, c)).isNull();
+        assertThat(server.sessions()).isEqualTo(3);
+        assertThat(c.establishedSessions()).isZero();
+
+        // A slot frees when a peer goes; the fourth client's next attempt gets in.
+        server.peerReleased(new InetSocketAddress("127.0.0.3", 2000));
+        now += 1_000;
+        c.poll(now);
+        deliver(server, fourth, c);
+        assertThat(c.establishedSessions()).isEqualTo(1);
+        assertThat(server.sessions()).isEqualTo(3);
+        assertThat(server.establishedSessions()).isEqualTo(3);
+    }
+
+    @Test
+    void aRestartedClientKeepsItsNewSessionWhenTheOldPeerTimesOut() {
+        DtlsServer server = server(8);
+        InetSocketAddress at = new InetSocketAddress("127.0.0.4", 3000);
+        establish(server, at);
+        server.peerAttached(at);
+        // The game restarts on the same address and port: a new handshake replaces the session.
+        now += 100;
+        DtlsClient again = establish(server, at);
+        assertThat(server.sessions()).isEqualTo(1);
+        server.peerAttached(at);
+        // The old ENet peer times out later; the new one lives on, and so does its session.
+        server.peerReleased(at);
+        assertThat(server.sessions()).isEqualTo(1);
+        byte[] data = "still here".getBytes(StandardCharsets.US_ASCII);
+        again.send(SERVER, data, 0, data.length, now);
+        assertThat(deliver(server, at, again)).isEqualTo(data);
+        server.peerReleased(at);
+        assertThat(server.sessions()).isZero();
+    }
+
+    @Test
+    void theClientKeepsOneSessionThatEndsWithItsPeer() {
+        DtlsServer server = server(8);
+        InetSocketAddress at = new InetSocketAddress("127.0.0.5", 4000);
+        DtlsClient c = client(at);
+        c.peerAttached(SERVER);
+        byte[] hello = {1};
+        c.send(SERVER, hello, 0, 1, now);
+        deliver(server, at, c);
+        assertThat(c.sessions()).isEqualTo(1);
+        // Whatever the destination, later datagrams go inside the one session, to its server.
+        byte[] other = {2, 2};
+        assertThat(c.send(new InetSocketAddress("127.0.0.9", 9), other, 0, 2, now)).isEqualTo(2);
+        assertThat(wire).hasSize(1);
+        assertThat(wire.peekFirst().to()).isEqualTo(SERVER);
+        assertThat(deliver(server, at, c)).isEqualTo(other);
+        // Bound to its peer, the session outlives the 8 s rule; it ends when the peer does.
+        now += DtlsLayer.UNBOUND_SESSION_MS * 3;
+        c.poll(now);
+        assertThat(c.sessions()).isEqualTo(1);
+        c.peerReleased(SERVER);
+        assertThat(c.sessions()).isZero();
+        assertThat(c.takeFailure()).isFalse();
+    }
+
+    @Test
+    void aClientWhoseFirstFlightIsLostStartsOverWhenPolledAndKeepsItsHeldDatagrams() {
+        DtlsServer server = server(8);
+        InetSocketAddress at = new InetSocketAddress("127.0.0.6", 5000);
+        DtlsClient c = client(at);
+        c.peerAttached(SERVER);
+        byte[] connect = "CONNECT".getBytes(StandardCharsets.US_ASCII);
+        assertThat(c.send(SERVER, connect, 0, connect.length, now)).isZero();
+        assertThat(wire).hasSize(1);
+        wire.clear(); // the ClientHello is lost
+        long due = c.dueAt();
+        assertThat(due).isGreaterThan(now).isLessThan(Long.MAX_VALUE);
+        c.poll(due - 1);
+        assertThat(wire).isEmpty();
+        now = due;
+        c.poll(now);
+        assertThat(wire).as("a new ClientHello").hasSize(1);
+        assertThat(deliver(server, at, c)).as("the held CONNECT, sent once the handshake is done").isEqualTo(connect);
+    }
+
+    @Test
+    void aClientHandshakeFailureIsReportedOnceAndTheNextDatagramTriesAgain() throws Exception {
+        SSLContext verifying = TlsOptions.client(java.util.List.of(new TestCertificates("another CA").ca), null).sslContext();
+        DtlsServer server = server(8);
+        InetSocketAddress at = new InetSocketAddress("127.0.0.7", 6000);
+        DtlsClient c = new DtlsClient(verifying, (to, d, o, l) -> {
+            wire.add(new Datagram(at, to, Arrays.copyOfRange(d, o, o + l)));
+            return l;
+        }, "localhost", true, 4352);
+        c.peerAttached(SERVER);
+        c.send(SERVER, new byte[] {1}, 0, 1, now);
+        deliver(server, at, c);
+        assertThat(c.lastFailure()).containsIgnoringCase("certification path");
+        assertThat(c.sessions()).isZero();
+        assertThat(c.takeFailure()).isTrue();
+        assertThat(c.takeFailure()).isFalse();
+        assertThat(c.failedHandshakes()).isEqualTo(1);
+        // ENet's next CONNECT retransmission starts a new handshake at once, as Godot's client.
+        c.send(SERVER, new byte[] {1}, 0, 1, now + 1000);
+        assertThat(c.sessions()).isEqualTo(1);
+        deliver(server, at, c);
+        assertThat(c.failedHandshakes()).isEqualTo(2);
+        assertThat(c.takeFailure()).isTrue();
+    }
+}
