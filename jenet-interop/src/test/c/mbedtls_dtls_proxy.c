@@ -13,7 +13,8 @@
  *       session to SERVER_IP:SERVER_PORT. The session starts with the client's first datagram
  *       (datagrams sent during the handshake are dropped; ENet resends its CONNECT). With CA_PEM the
  *       server's chain must be trusted and carry SERVER_NAME; "none" verifies nothing (SERVER_NAME
- *       is still sent as SNI).
+ *       is still sent as SNI). DROP_SERVER_HELLOS (a test hook, default 0) discards that many
+ *       datagrams carrying the server's ServerHello, so that the server must retransmit its flight.
  *
  * LISTEN_PORT 0 picks a free port. Handshake flights are retransmitted on mbedTLS's doubling timer
  * (1 s to 60 s), driven by a monotonic-clock timer of our own and poll().
@@ -25,6 +26,7 @@
  *   handshake fail ADDR REASON             (REASON names the mbedTLS error, the certificate
  *                                           verification result, or the alert received)
  *   reconnect ADDR                         (server: a new handshake from an address with a session)
+ *   dropped-server-hello                   (client: DROP_SERVER_HELLOS discarded one)
  *   closed ADDR REASON                     (a session ended after its handshake)
  *   stats sessions N established E hello-verify H records-in I records-out O
  *         multi-record-datagrams M dropped D     (answer to the "stats" command)
@@ -88,6 +90,7 @@ static struct sockaddr_in enet_addr;   /* server: the ENet host; client: the ENe
 static int enet_client_known;
 static session sessions[MAX_SESSIONS]; /* the client uses sessions[0] only */
 static int client_started, client_failed;
+static int drop_server_hellos;  /* client: datagrams carrying a ServerHello still to be discarded */
 static const char *server_name;  /* client: the name verified and sent as SNI */
 
 static mbedtls_ssl_config conf;
@@ -369,6 +372,13 @@ static void on_dtls_datagrams(void) {
             if (s == NULL) { dropped++; continue; }
             feed(s, buf, (size_t) n);
         } else if (client_started && !client_failed) {
+            /* Test hook: lose the server's first flights, so that it must retransmit them. */
+            if (drop_server_hellos > 0 && n > 13 && buf[0] == 22 && buf[3] == 0 && buf[4] == 0 && buf[13] == 2) {
+                drop_server_hellos--;
+                dropped++;
+                out("dropped-server-hello");
+                continue;
+            }
             feed(&sessions[0], buf, (size_t) n);
         } else {
             dropped++;
@@ -529,11 +539,13 @@ static int bind_loopback(int fd, int port) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7 || (strcmp(argv[1], "server") != 0 && strcmp(argv[1], "client") != 0)) {
+    if ((argc != 7 && argc != 8) || (strcmp(argv[1], "server") != 0 && strcmp(argv[1], "client") != 0)) {
         fprintf(stderr, "usage: %s server LISTEN_PORT ENET_IP ENET_PORT CERT_PEM KEY_PEM\n"
-                        "       %s client LISTEN_PORT SERVER_IP SERVER_PORT SERVER_NAME CA_PEM|none\n", argv[0], argv[0]);
+                        "       %s client LISTEN_PORT SERVER_IP SERVER_PORT SERVER_NAME CA_PEM|none [DROP_SERVER_HELLOS]\n",
+                argv[0], argv[0]);
         return 2;
     }
+    if (argc == 8) drop_server_hellos = atoi(argv[7]);
     server_mode = strcmp(argv[1], "server") == 0;
     for (int i = 0; i < MAX_SESSIONS; i++) sessions[i].backend = -1;
     struct sockaddr_in remote;

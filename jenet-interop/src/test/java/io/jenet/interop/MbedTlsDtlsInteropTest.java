@@ -114,6 +114,8 @@ class MbedTlsDtlsInteropTest {
         final int serviceMs;
         /** Probability that the relay duplicates a datagram (a relay is used when this or the loss is positive). */
         double duplicate;
+        /** Datagrams carrying jenet's ServerHello that the mbedTLS client proxy discards. */
+        int dropServerHellos;
         /** Whether a failed DTLS session is what the test expects (certificate refusals). */
         boolean failureExpected;
         CPeer c;
@@ -143,7 +145,7 @@ class MbedTlsDtlsInteropTest {
                 relay = new ImpairmentRelay(new InetSocketAddress("127.0.0.1", target), lossPercent / 100.0, duplicate, 2, 8, seed);
                 target = relay.port();
             }
-            proxy = MbedTlsProxy.client(target, proxyServerName, proxyCa);
+            proxy = MbedTlsProxy.client(target, proxyServerName, proxyCa, dropServerHellos);
             c = new CPeer();
             c.host(0, 1, 0, 0, 0);
             started = System.nanoTime();
@@ -549,6 +551,38 @@ class MbedTlsDtlsInteropTest {
         assertThat(s.proxy.stats().get("multi-record-datagrams")).isZero();
         System.out.printf("[mbedtls interop] %d %% loss, service(%d): reliable data both ways in %d ms%n", lossPercent, s.serviceMs,
                 (System.nanoTime() - dataStart) / 1_000_000);
+    }
+
+    // ---- a handshake that needed retransmissions ----
+
+    /**
+     * jenet's server flight is lost six times (the mbedTLS client discards it), so the JDK
+     * retransmits it, and halves its record size limit every third time; afterwards ENet datagrams
+     * of full MTU size must still cross, each as one record.
+     */
+    @ParameterizedTest(name = "{0} server flights lost, service({1})")
+    @CsvSource({"6, 0", "6, 10"})
+    void fullSizeDatagramsAfterARetransmittedHandshake(int lost, int serviceMs) throws Exception {
+        try (Scenario s = new Scenario(serviceMs)) {
+            s.dropServerHellos = lost;
+            s.toJenetServer(trustedServer, "localhost", caPem, 0, 0);
+            s.c.cmd("timeout " + s.cid + " 1048576 60000 120000");
+            s.awaitConnected(60_000);
+            assertThat(s.proxy.linesStartingWith("dropped-server-hello")).hasSize(lost);
+            System.out.printf("[mbedtls interop] %d server flights lost: connected after %d ms%n", lost, (System.nanoTime() - s.started) / 1_000_000);
+            int n = 10;
+            for (int i = 0; i < n; i++) {
+                s.jp.send(0, Payloads.fill(4096, 60_000 + i), FLAG_RELIABLE);
+                s.c.cmd("send " + s.cid + " 0 1 4096 " + (70_000 + i));
+            }
+            s.until(() -> s.received().size() >= n && s.c.linesStartingWith("receive ").size() >= n, 20_000,
+                    "full-MTU fragments both ways after a retransmitted handshake");
+            for (int i = 0; i < n; i++) {
+                assertThat(s.received().get(i).packet()).isEqualTo(Payloads.fill(4096, 70_000 + i));
+                assertThat(s.c.linesStartingWith("receive ").get(i))
+                        .isEqualTo("receive " + s.cid + " 0 1 4096 " + Payloads.crc(Payloads.fill(4096, 60_000 + i)));
+            }
+        }
     }
 
     // ---- duplicated datagrams ----

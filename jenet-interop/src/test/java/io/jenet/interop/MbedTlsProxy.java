@@ -50,8 +50,16 @@ final class MbedTlsProxy implements AutoCloseable {
      * {@code serverName}, or nothing is verified when {@code ca} is null.
      */
     static MbedTlsProxy client(int serverPort, String serverName, Path ca) throws IOException {
+        return client(serverPort, serverName, ca, 0);
+    }
+
+    /**
+     * As {@link #client(int, String, Path)}, discarding the first {@code dropServerHellos}
+     * datagrams that carry the server's ServerHello (the server must retransmit its flight).
+     */
+    static MbedTlsProxy client(int serverPort, String serverName, Path ca, int dropServerHellos) throws IOException {
         return new MbedTlsProxy(List.of("client", "0", "127.0.0.1", Integer.toString(serverPort), serverName,
-                ca == null ? "none" : ca.toString()));
+                ca == null ? "none" : ca.toString(), Integer.toString(dropServerHellos)));
     }
 
     private void readLines() {
