@@ -21,7 +21,8 @@
  *
  * Lines on stdout (ADDR = ip:port of the remote DTLS peer; the client prints the server's):
  *   ready PORT
- *   hello-verify ADDR                      (server: a cookie-less ClientHello was answered)
+ *   hello-verify ADDR                      (server: a cookie-less ClientHello was answered;
+ *                                           client: the server sent a HelloVerifyRequest)
  *   handshake ok ADDR VERSION CIPHERSUITE
  *   handshake fail ADDR REASON             (REASON names the mbedTLS error, the certificate
  *                                           verification result, or the alert received)
@@ -378,6 +379,10 @@ static void on_dtls_datagrams(void) {
                 dropped++;
                 out("dropped-server-hello");
                 continue;
+            }
+            if (n > 13 && buf[0] == 22 && buf[3] == 0 && buf[4] == 0 && buf[13] == 3) {
+                hello_verifies++;
+                out("hello-verify %s", sessions[0].name);
             }
             feed(&sessions[0], buf, (size_t) n);
         } else {

@@ -228,7 +228,7 @@ class MbedTlsDtlsInteropTest {
         }
 
         String diagnostics() {
-            return "proxy: " + proxy.lines() + " " + proxy.stats() + "; C: " + (c == null ? "-" : c.tail())
+            return "proxy: " + (proxy == null ? "-" : proxy.lines() + " " + proxy.stats()) + "; C: " + (c == null ? "-" : c.tail())
                     + " (C reliable lines " + (c == null ? "-" : c.linesStartingWith("receive " + cid + " 0 ").size()) + ")" + "; jenet DTLS failure: "
                     + (jenet == null ? "-" : jenet.dtlsLastFailure()) + "; jenet events " + (j == null ? "-" : j.seen.size())
                     + (relay == null ? "" : "; relay forwarded " + relay.forwarded() + " dropped " + relay.dropped());
@@ -270,7 +270,8 @@ class MbedTlsDtlsInteropTest {
     @ParameterizedTest(name = "service({0})")
     @ValueSource(ints = {0, 10})
     void cEnetClientThroughMbedTlsClientToJenetServer(int serviceMs) throws Exception {
-        try (Scenario s = new Scenario(serviceMs).toJenetServer(trustedServer, "localhost", caPem, 0, 0)) {
+        try (Scenario s = new Scenario(serviceMs)) {
+            s.toJenetServer(trustedServer, "localhost", caPem, 0, 0);
             s.awaitConnected(20_000);
             assertThat(s.proxy.first("handshake ok ")).as("mbedTLS verified jenet's chain and name")
                     .startsWith("handshake ok 127.0.0.1:" + s.jenet.getLocalPort() + " DTLSv1.2 ");
@@ -280,14 +281,16 @@ class MbedTlsDtlsInteropTest {
             s.jp.peerDisconnect(4242);
             s.until(() -> !s.c.linesStartingWith("disconnect ").isEmpty() && s.j.count(EVENT_DISCONNECT) == 1, 10_000, "graceful disconnect");
             assertThat(s.c.linesStartingWith("disconnect ")).containsExactly("disconnect " + s.cid + " 4242");
-            assertFraming(s.proxy, false);
+            Map<String, Long> stats = assertFraming(s.proxy, false);
+            assertThat(stats.get("hello-verify")).as("jenet's server asked mbedTLS's client for a cookie").isEqualTo(1);
         }
     }
 
     @ParameterizedTest(name = "service({0})")
     @ValueSource(ints = {0, 10})
     void jenetClientThroughMbedTlsServerToCEnetServer(int serviceMs) throws Exception {
-        try (Scenario s = new Scenario(serviceMs).toCServer("localhost", verifyingClient, serverPem, serverKey, 0, 0)) {
+        try (Scenario s = new Scenario(serviceMs)) {
+            s.toCServer("localhost", verifyingClient, serverPem, serverKey, 0, 0);
             s.awaitConnected(20_000);
             assertThat(s.c.linesStartingWith("connect ").get(0)).isEqualTo("connect " + s.cid + " " + CONNECT_DATA + " 4");
             assertThat(s.proxy.first("hello-verify ")).as("cookie exchange before any session state").isNotNull();
@@ -453,7 +456,8 @@ class MbedTlsDtlsInteropTest {
     @ParameterizedTest(name = "{0} % loss, service({1})")
     @CsvSource({"10, 0", "10, 10", "30, 0", "30, 10"})
     void cEnetClientToJenetServerThroughLoss(int lossPercent, int serviceMs) throws Exception {
-        try (Scenario s = new Scenario(serviceMs).toJenetServer(trustedServer, "localhost", caPem, lossPercent, 300 + lossPercent)) {
+        try (Scenario s = new Scenario(serviceMs)) {
+            s.toJenetServer(trustedServer, "localhost", caPem, lossPercent, 300 + lossPercent);
             s.awaitConnected(60_000);
             s.jp.setTimeout(32_768, 60_000, 120_000);
             lossyExchange(s, lossPercent);
@@ -469,7 +473,8 @@ class MbedTlsDtlsInteropTest {
     @ParameterizedTest(name = "{0} % loss, service({1})")
     @CsvSource({"10, 0", "10, 10", "30, 0", "30, 10"})
     void jenetClientToCEnetServerThroughLoss(int lossPercent, int serviceMs) throws Exception {
-        try (Scenario s = new Scenario(serviceMs).toCServer("localhost", verifyingClient, serverPem, serverKey, lossPercent, 400 + lossPercent)) {
+        try (Scenario s = new Scenario(serviceMs)) {
+            s.toCServer("localhost", verifyingClient, serverPem, serverKey, lossPercent, 400 + lossPercent);
             s.awaitConnected(60_000);
             s.c.cmd("timeout " + s.cid + " 1048576 60000 120000");
             lossyExchange(s, lossPercent);
