@@ -201,6 +201,53 @@ class DtlsSessionLifetimeTest {
         assertThat(deliver(server, at, c)).as("the held CONNECT, sent once the handshake is done").isEqualTo(connect);
     }
 
+    /**
+     * The JDK halves its DTLS record size limit on every third handshake retransmission and never
+     * raises it; a session must carry full-size ENet datagrams (up to ENet's largest MTU) once the
+     * handshake is done, however many flights were lost on the way.
+     */
+    @Test
+    void fullSizeDatagramsPassAfterAHandshakeWhoseServerFlightsWereLost() {
+        DtlsServer server = server(8);
+        InetSocketAddress at = new InetSocketAddress("127.0.0.8", 7000);
+        DtlsClient c = client(at);
+        c.peerAttached(SERVER);
+        c.send(SERVER, new byte[] {1}, 0, 1, now);
+        int lostServerFlights = 0;
+        for (int round = 0; round < 200 && c.establishedSessions() == 0; round++) {
+            boolean sawServerFlight = false;
+            for (int i = 0; i < 1000 && !wire.isEmpty(); i++) {
+                Datagram d = wire.pollFirst();
+                if (d.to().equals(SERVER)) {
+                    server.receive(d.from(), d.data(), d.data().length, OUT, now);
+                } else if (lostServerFlights < 6 && d.data().length > 200) {
+                    sawServerFlight = true; // the flight with the certificate: lost
+                } else {
+                    c.receive(SERVER, d.data(), d.data().length, OUT, now);
+                }
+            }
+            if (sawServerFlight) {
+                lostServerFlights++;
+            }
+            now = Math.min(server.dueAt(), c.dueAt());
+            server.poll(now);
+            c.poll(now);
+        }
+        assertThat(lostServerFlights).isEqualTo(6);
+        assertThat(c.establishedSessions()).isEqualTo(1);
+        deliver(server, at, c);
+        for (int size : new int[] {1000, 1400, 4096}) {
+            byte[] big = new byte[size];
+            java.util.Arrays.fill(big, (byte) size);
+            assertThat(c.send(SERVER, big, 0, big.length, now)).as("client sends %d bytes", size).isEqualTo(size);
+            assertThat(deliver(server, at, c)).as("server gets %d bytes", size).isEqualTo(big);
+            assertThat(server.send(at, big, 0, big.length, now)).as("server sends %d bytes", size).isEqualTo(size);
+            assertThat(wire).hasSize(1);
+            Datagram back = wire.pollFirst();
+            assertThat(c.receive(SERVER, back.data(), back.data().length, OUT, now)).isEqualTo(size);
+        }
+    }
+
     @Test
     void aClientHandshakeFailureIsReportedOnceAndTheNextDatagramTriesAgain() throws Exception {
         SSLContext verifying = TlsOptions.client(java.util.List.of(new TestCertificates("another CA").ca), null).sslContext();

@@ -3,7 +3,6 @@ package io.jenet.transport;
 import java.net.InetSocketAddress;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The client end of Godot's DTLS extension: one DTLS session per host, as Godot. The first
@@ -152,12 +151,7 @@ public final class DtlsClient implements DtlsLayer {
     private DtlsSession start(InetSocketAddress to, long now, DtlsSession previous) {
         SSLEngine engine = context.createSSLEngine(serverName, to.getPort());
         engine.setUseClientMode(true);
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setMaximumPacketSize(maximumPacketSize);
-        if (verify) {
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        engine.setSSLParameters(parameters);
+        DtlsSession.configure(engine, maximumPacketSize, verify);
         DtlsSession fresh = new DtlsSession(to, engine, raw, now);
         fresh.bound = enetPeers > 0;
         if (previous != null) {

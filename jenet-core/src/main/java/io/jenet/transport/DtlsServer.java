@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The server end of Godot's DTLS extension: one DTLS session per remote address and port.
@@ -272,9 +271,7 @@ public final class DtlsServer implements DtlsLayer {
     private SSLEngine newEngine() {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setMaximumPacketSize(maximumPacketSize);
-        engine.setSSLParameters(parameters);
+        DtlsSession.configure(engine, maximumPacketSize, false);
         return engine;
     }
 

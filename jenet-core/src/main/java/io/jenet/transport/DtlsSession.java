@@ -39,6 +39,8 @@ final class DtlsSession {
     private final ByteBuffer datagram;
     private final ByteBuffer application;
     private boolean established;
+    /** The record size the session was set up with (the JDK lowers it while it retransmits). */
+    private final int maximumPacketSize;
     private String failure;
     private boolean heardFromPeer;
     private long lastActivity;
@@ -64,9 +66,29 @@ final class DtlsSession {
     private final java.util.ArrayDeque<byte[]> early = new java.util.ArrayDeque<>();
     static final int EARLY_LIMIT = 16;
 
+    /**
+     * Prepares an engine for a session: records of at most {@code maximumPacketSize} bytes, and,
+     * before Java 21, no ChaCha20-Poly1305: the JDK then fails a session when the same record
+     * arrives twice with that cipher (JDK-8305091, fixed in 21), and UDP duplicates datagrams.
+     * mbedTLS, Godot's DTLS stack, picks ChaCha20 when it is offered.
+     */
+    static void configure(SSLEngine engine, int maximumPacketSize, boolean verifyHostName) {
+        javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+        parameters.setMaximumPacketSize(maximumPacketSize);
+        if (verifyHostName) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (Runtime.version().feature() < 21) {
+            parameters.setCipherSuites(java.util.Arrays.stream(parameters.getCipherSuites())
+                    .filter(s -> !s.contains("CHACHA20")).toArray(String[]::new));
+        }
+        engine.setSSLParameters(parameters);
+    }
+
     DtlsSession(InetSocketAddress remote, SSLEngine engine, RawSender raw, long now) {
         this.remote = remote;
         this.engine = engine;
+        this.maximumPacketSize = engine.getSSLParameters().getMaximumPacketSize();
         this.raw = raw;
         int packet = Math.max(engine.getSession().getPacketBufferSize(), 16_384 + 512);
         this.record = ByteBuffer.allocate(packet);
@@ -294,6 +316,12 @@ final class DtlsSession {
             if (!established) {
                 established = true;
                 establishedAt = now;
+                // The JDK halves its record size limit on every third handshake retransmission and
+                // never raises it again; left so, every ENet datagram larger than the lowered limit
+                // would be dropped for good. The handshake is over: restore the size we set.
+                javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+                parameters.setMaximumPacketSize(maximumPacketSize);
+                engine.setSSLParameters(parameters);
                 while (!early.isEmpty() && failure == null) {
                     byte[] d = early.pollFirst();
                     send(d, 0, d.length, now);

@@ -4,76 +4,96 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Builds the C peer (src/test/c/enetpeer.c) against Debian's libenet-dev with gcc, once per JVM.
- * Outside CI a missing gcc or libenet skips the interop tests with one loud warning; with
+ * Builds the C peers with gcc, once per JVM: src/test/c/enetpeer.c (and rangecoder.c) against
+ * Debian's libenet-dev, src/test/c/mbedtls_dtls_proxy.c against Debian's libmbedtls-dev.
+ * Outside CI a missing gcc or library skips the tests that need it with one loud warning; with
  * {@code CI=true} it fails them, so CI cannot pass without the real peer.
  */
 final class NativePeers {
     private NativePeers() {}
 
+    /** What a program needs: a header that proves the library is installed, its libraries, its package. */
+    private record Needs(String label, String header, List<String> libraries, String packages) {}
+
+    private static final Needs ENET = new Needs("C ENet", "/usr/include/enet/enet.h", List.of("-lenet"), "gcc libenet-dev");
+    private static final Needs MBEDTLS = new Needs("mbedTLS DTLS", "/usr/include/mbedtls/ssl.h",
+            List.of("-lmbedtls", "-lmbedx509", "-lmbedcrypto"), "gcc libmbedtls-dev");
+
     private static final java.util.Map<String, Path> BUILT = new java.util.HashMap<>();
-    private static String unavailable;
-    private static boolean warned;
+    /** Why a program cannot be built, by program name. */
+    private static final java.util.Map<String, String> UNAVAILABLE = new java.util.HashMap<>();
+    private static final java.util.Set<String> WARNED = new java.util.HashSet<>();
 
     /** @return the path of the built C peer; skips or fails the test when it cannot be built */
     static Path enetPeer() {
-        return program("enetpeer");
+        return program("enetpeer", ENET);
+    }
+
+    /** @return the path of the built mbedTLS DTLS proxy (src/test/c/mbedtls_dtls_proxy.c) */
+    static Path mbedTlsProxy() {
+        return program("mbedtls_dtls_proxy", MBEDTLS);
     }
 
     /** @return the path of the built C range-coder driver (src/test/c/rangecoder.c) */
     static Path rangeCoder() {
-        return program("rangecoder");
+        return program("rangecoder", ENET);
     }
 
-    private static synchronized Path program(String name) {
-        if (!BUILT.containsKey(name) && unavailable == null) {
-            build(name);
+    private static synchronized Path program(String name, Needs needs) {
+        if (!BUILT.containsKey(name) && !UNAVAILABLE.containsKey(name)) {
+            String why = build(name, needs);
+            if (why != null) {
+                UNAVAILABLE.put(name, why);
+            }
         }
+        String unavailable = UNAVAILABLE.get(name);
         if (unavailable != null) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("CI=true but the C ENet peer is unavailable: " + unavailable
-                        + " (install with: apt-get install -y gcc libenet-dev)");
+                throw new AssertionError("CI=true but the " + needs.label() + " peer is unavailable: " + unavailable
+                        + " (install with: apt-get install -y " + needs.packages() + ")");
             }
-            if (!warned) {
-                warned = true;
-                System.err.println("WARNING: C ENet interop tests SKIPPED: " + unavailable
-                        + " — install gcc and libenet-dev (apt-get install -y gcc libenet-dev) to run them");
+            if (WARNED.add(needs.label())) {
+                System.err.println("WARNING: " + needs.label() + " interop tests SKIPPED: " + unavailable
+                        + " — install " + needs.packages() + " (apt-get install -y " + needs.packages() + ") to run them");
             }
-            Assumptions.abort("C ENet peer unavailable: " + unavailable);
+            Assumptions.abort(needs.label() + " peer unavailable: " + unavailable);
         }
         return BUILT.get(name);
     }
 
-    private static void build(String name) {
+    /** @return null when built, else why not */
+    private static String build(String name, Needs needs) {
         Path source = Paths.get("src/test/c/" + name + ".c").toAbsolutePath();
         Path out = Paths.get("target/native/" + name).toAbsolutePath();
-        if (!Files.exists(Paths.get("/usr/include/enet/enet.h"))) {
-            unavailable = "libenet-dev headers (/usr/include/enet/enet.h) not found";
-            return;
+        if (!Files.exists(Paths.get(needs.header()))) {
+            return needs.packages().replace("gcc ", "") + " headers (" + needs.header() + ") not found";
         }
         try {
             if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) > 0) {
                 BUILT.put(name, out);
-                return;
+                return null;
             }
             Files.createDirectories(out.getParent());
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-o", out.toString(), source.toString(), "-lenet")
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), source.toString()));
+            command.addAll(needs.libraries());
+            Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
             String log = new String(gcc.getInputStream().readAllBytes());
             if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                unavailable = "gcc failed to build " + name + ": " + log;
-                return;
+                return "gcc failed to build " + name + ": " + log;
             }
             BUILT.put(name, out);
+            return null;
         } catch (IOException e) {
-            unavailable = "gcc not runnable: " + e.getMessage();
+            return "gcc not runnable: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            unavailable = "interrupted while building enetpeer";
+            return "interrupted while building " + name;
         }
     }
 }
