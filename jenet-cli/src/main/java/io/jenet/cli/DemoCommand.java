@@ -341,9 +341,6 @@ final class DemoCommand implements Runnable {
             while (e.type() != ENetConnection.EventType.EVENT_NONE) {
                 if (e.type() == ENetConnection.EventType.EVENT_RECEIVE) {
                     check(e.peer().getPacket(), e.channel());
-                } else if (e.type() == ENetConnection.EventType.EVENT_DISCONNECT && failure == null
-                        && System.nanoTime() < 0) {
-                    failure = "disconnected";
                 }
                 e = c.service(0);
             }
