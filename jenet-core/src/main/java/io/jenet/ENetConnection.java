@@ -6,25 +6,21 @@ import io.jenet.compress.Zlib;
 import io.jenet.compress.Zstd;
 import io.jenet.engine.Event;
 import io.jenet.engine.Host;
-import io.jenet.engine.Packet;
+import io.jenet.engine.HostSettings;
 import io.jenet.engine.Peer;
-import io.jenet.engine.PeerObserver;
 import io.jenet.protocol.Protocol;
 import io.jenet.transport.DtlsClient;
 import io.jenet.transport.DtlsLayer;
 import io.jenet.transport.DtlsServer;
-import io.jenet.transport.UdpTransport;
+import io.jenet.transport.HostDriver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * An ENet host, as Godot's {@code ENetConnection}: create it with {@link #createHost} or
@@ -107,55 +103,20 @@ public final class ENetConnection implements AutoCloseable {
         }
     }
 
-    private static final int MAX_DATAGRAMS_PER_SERVICE = 256;
     /** Log lines go to {@code System.Logger} "io.jenet" (no logging library is required). */
     private static final System.Logger LOG = System.getLogger("io.jenet");
-    private String dtlsFailureLogged;
-    private String sendErrorLogged;
 
+    /** The engine, its socket, clock, DTLS layer and service loop; null until a host is created. */
+    private HostDriver driver;
     private Host host;
-    private UdpTransport transport;
-    /** Keeps DTLS sessions exactly as long as the ENet peers at their addresses, as Godot. */
-    private final PeerObserver dtlsPeers = new PeerObserver() {
-        @Override
-        public void attached(InetSocketAddress address) {
-            if (dtls != null) {
-                dtls.peerAttached(address);
-            }
-        }
-
-        @Override
-        public void released(InetSocketAddress address) {
-            if (dtls != null) {
-                dtls.peerReleased(address);
-            }
-        }
-    };
-    private final List<ENetPacketPeer> peers = new ArrayList<>();
-    private final Event event = new Event();
-    private long peerResetsSeen = -1;
-    private final byte[] receiveBuffer = new byte[65536];
-    private final int[] receiveLength = new int[1];
-    private final long epochNanos = System.nanoTime();
+    /** What the application set, applied to the engine whenever it changes (and at creation). */
+    private final HostSettings settings = new HostSettings();
     private CompressionMode compression = CompressionMode.COMPRESS_NONE;
-    private boolean checksum;
-    private int mtu = Host.DEFAULT_MTU;
-    private int maximumPacketSize = Host.DEFAULT_MAXIMUM_PACKET_SIZE;
-    private boolean refuse;
-    private int halfOpenPerAddress = Host.DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
-    private int halfOpenTotal;
-    private long peerIncomingLimit;
-    /** Memory budget settings; 0 = the engine's heap-derived default. */
-    private long incompleteDataLimit;
-    private long peerOutgoingLimit;
-    private long outgoingDataLimit;
-    /** Budget disconnections and engine failures already logged. */
-    private long budgetDisconnectsLogged;
-    private long internalErrorsLogged;
-    private long oversizedDatagrams;
-    /** Godot's DTLS extension, between the socket and the engine; null for plain ENet. */
-    private DtlsLayer dtls;
-    private byte[] dtlsPlaintext;
+    /** Wrappers of the engine's peers, in the order they appeared. */
+    private final List<ENetPacketPeer> peers = new ArrayList<>();
+    private long peerResetsSeen = -1;
+    private final HostDriver.EventSink toApplication = this::accept;
+    private ENetEvent accepted;
 
     /** Creates a connection object; call {@link #createHost} or {@link #createHostBound} next. */
     public ENetConnection() {}
@@ -257,27 +218,19 @@ public final class ENetConnection implements AutoCloseable {
         if (inBandwidth < 0 || outBandwidth < 0) {
             throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
         }
-        UdpTransport t = new UdpTransport(bind);
-        Host h = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, this::sendDatagram,
-                new SplittableRandom(new SecureRandom().nextLong()));
-        h.setChecksum(checksum);
-        h.setMtu(mtu);
-        h.setMaximumPacketSize(maximumPacketSize);
-        h.setRefuseNewConnections(refuse);
-        h.setPeerIncomingLimit(peerIncomingLimit);
-        applyMemoryLimits(h);
-        budgetDisconnectsLogged = 0;
-        internalErrorsLogged = 0;
-        h.setHalfOpenLimits(halfOpenPerAddress, halfOpenTotal(h));
-        h.setPeerObserver(dtlsPeers);
-        h.time(now());
-        transport = t;
-        host = h;
+        driver = new HostDriver(bind, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
+        host = driver.host();
         peerResetsSeen = -1;
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(System.Logger.Level.DEBUG, "jenet: host on port {0}, {1} peers, {2} channels", t.localPort(), maxPeers, maxChannels);
+            LOG.log(System.Logger.Level.DEBUG, "jenet: host on port {0}, {1} peers, {2} channels", driver.localPort(), maxPeers, maxChannels);
         }
-        applyCompression(compression);
+    }
+
+    /** Hands the settings to the engine, if there is one; creation hands them over too. */
+    private void reconfigure() {
+        if (host != null) {
+            host.configure(settings);
+        }
     }
 
     // ---- connecting ----
@@ -301,7 +254,7 @@ public final class ENetConnection implements AutoCloseable {
         checkOpen();
         Objects.requireNonNull(address, "address");
         checkPort(port, 1);
-        if (dtls instanceof DtlsClient) {
+        if (driver.dtls() instanceof DtlsClient) {
             dropInactivePeers();
             if (!peers.isEmpty()) {
                 throw new IllegalStateException("a DTLS client host connects to one server (one DTLS session per host, as Godot); "
@@ -309,13 +262,13 @@ public final class ENetConnection implements AutoCloseable {
             }
         }
         InetSocketAddress remote = new InetSocketAddress(resolve(address), port);
-        host.time(now());
+        driver.tick();
         Peer p = host.connect(remote, channels <= 0 || channels > Protocol.MAXIMUM_CHANNEL_COUNT
                 ? Protocol.MAXIMUM_CHANNEL_COUNT : channels, data);
         if (p == null) {
             throw new IllegalStateException("no free peer slot: all " + host.peerCount() + " peers are in use");
         }
-        ENetPacketPeer peer = new ENetPacketPeer(this, p);
+        ENetPacketPeer peer = new ENetPacketPeer(this, driver, p);
         peers.add(peer);
         return peer;
     }
@@ -359,107 +312,14 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be >= 0, got " + timeout);
         }
         dropInactivePeers();
-        ENetEvent ready = pollEvent();
-        if (ready != null) {
-            return ready;
-        }
-        long deadline = now() + timeout;
-        boolean idle = false;
-        boolean first = true;
-        while (true) {
-            long t = now();
-            // Godot polls its DTLS layer inside every datagram send and receive, so a host
-            // serviced with a timeout of 0 still retransmits handshake flights and expires
-            // sessions: poll it on every pass, not only when the loop is about to wait.
-            pollDtls(t);
-            // The pass before reading sends what the application queued since the last call; after
-            // a wait nothing new can have been queued, and the pass after reading does the rest
-            // (timers, pings, acknowledgements), so one pass per wake-up is enough. C ENet makes
-            // two; with thousands of mostly idle peers, each pass is the cost.
-            if (first && !host.service(t)) {
-                return socketError();
-            }
-            first = false;
-            try {
-                receiveDatagrams();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "jenet: socket receive failed", e);
+        switch (driver.service(timeout, toApplication)) {
+            case EVENT:
+                return takeAccepted();
+            case ERROR:
                 return ENetEvent.ERROR;
-            }
-            t = now();
-            if (!host.service(t)) {
-                return socketError();
-            }
-            logBudgetAndFailures();
-            ready = pollEvent();
-            if (ready != null) {
-                return ready;
-            }
-            if (dtls != null && dtls.takeFailure()) {
-                logDtlsFailure();
-                return ENetEvent.ERROR;
-            }
-            t = now();
-            if (t >= deadline) {
+            default:
                 return ENetEvent.NONE;
-            }
-            long wait = host.millisUntilDue(t, deadline - t);
-            if (dtls != null) {
-                pollDtls(t);
-                wait = Math.max(0, Math.min(wait, dtls.dueAt() - t));
-            }
-            if (wait == 0) {
-                // Guard against spinning when work is due but cannot proceed yet.
-                wait = idle ? 1 : 0;
-                idle = true;
-            } else {
-                idle = false;
-            }
-            try {
-                transport.await(wait);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "jenet: socket wait failed", e);
-                return ENetEvent.ERROR;
-            }
         }
-    }
-
-    /** Budget disconnections and engine failures are rare and worth a line each. */
-    private void logBudgetAndFailures() {
-        long disconnects = host.budgetDisconnects();
-        if (disconnects != budgetDisconnectsLogged) {
-            LOG.log(System.Logger.Level.WARNING, "jenet: memory budget: {0} peer(s) disconnected (incomplete data held {1} of {2} bytes, "
-                    + "queued outgoing {3} bytes)", disconnects - budgetDisconnectsLogged, host.incompleteData(),
-                    host.incompleteDataLimit(), host.outgoingData());
-            budgetDisconnectsLogged = disconnects;
-        }
-        long failures = host.internalErrors();
-        if (failures != internalErrorsLogged) {
-            internalErrorsLogged = failures;
-            LOG.log(System.Logger.Level.WARNING, "jenet: a received datagram made the engine fail; its peer was disconnected",
-                    host.lastInternalError());
-        }
-    }
-
-    private void pollDtls(long now) {
-        if (dtls != null) {
-            dtls.poll(now);
-            logDtlsFailure();
-        }
-    }
-
-    /**
-     * A datagram could not be sent (no route, unsupported address family, closed socket). Logged
-     * at WARNING when the failure is new, at DEBUG while it repeats (every retransmission to an
-     * unreachable peer fails the same way).
-     */
-    private ENetEvent socketError() {
-        Exception cause = transport.lastSendError();
-        String what = cause == null ? "?" : cause.toString();
-        System.Logger.Level level = what.equals(sendErrorLogged) ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
-        sendErrorLogged = what;
-        LOG.log(level, "jenet: socket send failed: {0}", what);
-        return ENetEvent.ERROR;
     }
 
     /**
@@ -476,8 +336,7 @@ public final class ENetConnection implements AutoCloseable {
     public ENetEvent checkEvents() {
         checkOpen();
         dropInactivePeers();
-        ENetEvent ready = pollEvent();
-        return ready != null ? ready : ENetEvent.NONE;
+        return driver.pollEvent(toApplication) ? takeAccepted() : ENetEvent.NONE;
     }
 
     /**
@@ -489,68 +348,48 @@ public final class ENetConnection implements AutoCloseable {
         return service(0);
     }
 
-    private void receiveDatagrams() throws IOException {
-        for (int i = 0; i < MAX_DATAGRAMS_PER_SERVICE; i++) {
-            InetSocketAddress from = transport.receive(receiveBuffer, receiveLength);
-            if (from == null) {
-                return;
-            }
-            int length = receiveLength[0];
-            if (length > Host.RECEIVE_BUFFER_SIZE) {
-                oversizedDatagrams++;
-                continue;
-            }
-            if (dtls == null) {
-                host.receive(receiveBuffer, 0, length, from, now());
-            } else {
-                long now = now();
-                int plain = dtls.receive(from, receiveBuffer, length, dtlsPlaintext, now);
-                if (plain >= 0) {
-                    host.receive(dtlsPlaintext, 0, plain, from, now);
+    private ENetEvent takeAccepted() {
+        ENetEvent e = accepted;
+        accepted = null;
+        return e;
+    }
+
+    /** Turns an engine event into the application's, with the peer's wrapper; false skips it. */
+    private boolean accept(Event event) {
+        ENetPacketPeer peer = event.peerData instanceof ENetPacketPeer ? (ENetPacketPeer) event.peerData : null;
+        switch (event.type) {
+            case Event.TYPE_CONNECT:
+                if (peer == null) {
+                    peer = new ENetPacketPeer(this, driver, event.peer);
+                    peers.add(peer);
                 }
-            }
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "jenet: connected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
+                }
+                accepted = new ENetEvent(EventType.EVENT_CONNECT, peer, event.data, 0);
+                return true;
+            case Event.TYPE_DISCONNECT:
+                if (peer == null) {
+                    return false; // disconnected or reset by the application: no event, as Godot
+                }
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "jenet: disconnected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
+                }
+                peer.detach();
+                peers.remove(peer);
+                accepted = new ENetEvent(EventType.EVENT_DISCONNECT, peer, event.data, 0);
+                return true;
+            case Event.TYPE_RECEIVE:
+                if (peer == null) {
+                    event.peer.release(event.packet);
+                    return false;
+                }
+                peer.queuePacket(event.packet);
+                accepted = peer.receiveEvent(event.channelID);
+                return true;
+            default:
+                return false;
         }
-    }
-
-    /** The engine's datagrams: straight to the socket, or through DTLS. */
-    private int sendDatagram(InetSocketAddress to, byte[] data, int offset, int length) {
-        return dtls == null ? transport.send(to, data, offset, length) : dtls.send(to, data, offset, length, now());
-    }
-
-    private ENetEvent pollEvent() {
-        while (host.checkEvents(event)) {
-            ENetPacketPeer peer = event.peerData instanceof ENetPacketPeer ? (ENetPacketPeer) event.peerData : null;
-            switch (event.type) {
-                case Event.TYPE_CONNECT:
-                    if (peer == null) {
-                        peer = new ENetPacketPeer(this, event.peer);
-                        peers.add(peer);
-                    }
-                    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                        LOG.log(System.Logger.Level.DEBUG, "jenet: connected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
-                    }
-                    return new ENetEvent(EventType.EVENT_CONNECT, peer, event.data, 0);
-                case Event.TYPE_DISCONNECT:
-                    if (peer == null) {
-                        continue;
-                    }
-                    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                        LOG.log(System.Logger.Level.DEBUG, "jenet: disconnected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
-                    }
-                    peer.detach();
-                    peers.remove(peer);
-                    return new ENetEvent(EventType.EVENT_DISCONNECT, peer, event.data, 0);
-                case Event.TYPE_RECEIVE:
-                    if (peer == null) {
-                        continue;
-                    }
-                    peer.queuePacket(event.packet);
-                    return peer.receiveEvent(event.channelID);
-                default:
-                    break;
-            }
-        }
-        return null;
     }
 
     private void dropInactivePeers() {
@@ -573,10 +412,7 @@ public final class ENetConnection implements AutoCloseable {
     /** Sends all queued packets now instead of at the next {@link #service(int)}. */
     public void flush() {
         checkOpen();
-        long t = now();
-        host.time(t);
-        host.flush();
-        pollDtls(t);
+        driver.flush();
     }
 
     // ---- sending to all ----
@@ -618,11 +454,7 @@ public final class ENetConnection implements AutoCloseable {
         if (packet.length > 65507) {
             throw new IllegalArgumentException("datagram of " + packet.length + " bytes exceeds the UDP maximum of 65507");
         }
-        InetSocketAddress to = new InetSocketAddress(resolve(destinationAddress), destinationPort);
-        int sent = dtls == null ? transport.send(to, packet, 0, packet.length) : dtls.send(to, packet, 0, packet.length, now());
-        if (sent < 0) {
-            LOG.log(System.Logger.Level.WARNING, "jenet: socketSend to {0} failed: {1}", to, transport.lastSendError());
-        }
+        driver.socketSend(new InetSocketAddress(resolve(destinationAddress), destinationPort), packet);
     }
 
     // ---- configuration ----
@@ -665,20 +497,15 @@ public final class ENetConnection implements AutoCloseable {
      */
     public void compress(CompressionMode mode) {
         Objects.requireNonNull(mode, "mode");
-        compression = mode;
-        if (host != null) {
-            applyCompression(mode);
-        }
-    }
-
-    private void applyCompression(CompressionMode mode) {
         switch (mode) {
-            case COMPRESS_RANGE_CODER -> host.setCompressor(new RangeCoder());
-            case COMPRESS_FASTLZ -> host.setCompressor(new FastLz());
-            case COMPRESS_ZLIB -> host.setCompressor(new Zlib());
-            case COMPRESS_ZSTD -> host.setCompressor(new Zstd());
-            default -> host.setCompressor(null);
+            case COMPRESS_RANGE_CODER -> settings.compressor = new RangeCoder();
+            case COMPRESS_FASTLZ -> settings.compressor = new FastLz();
+            case COMPRESS_ZLIB -> settings.compressor = new Zlib();
+            case COMPRESS_ZSTD -> settings.compressor = new Zstd();
+            default -> settings.compressor = null;
         }
+        compression = mode;
+        reconfigure();
     }
 
     // ---- DTLS (Godot's extension) ----
@@ -700,9 +527,7 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("dtlsServerSetup needs TlsOptions.server(...), got " + serverOptions);
         }
         checkDtlsSetup();
-        DtlsServer server = new DtlsServer(serverOptions.sslContext(), transport::send, DTLS_MAXIMUM_PACKET, host.peerCount());
-        server.refuseNewConnections(refuse);
-        startDtls(server);
+        driver.startDtlsServer(serverOptions.sslContext(), settings.refuseNewConnections);
     }
 
     /**
@@ -742,7 +567,7 @@ public final class ENetConnection implements AutoCloseable {
         }
         checkDtlsSetup();
         String name = clientOptions.commonNameOverride() != null ? clientOptions.commonNameOverride() : hostname;
-        startDtls(new DtlsClient(clientOptions.sslContext(), transport::send, name, clientOptions.verifiesPeer(), DTLS_MAXIMUM_PACKET));
+        driver.startDtlsClient(clientOptions.sslContext(), name, clientOptions.verifiesPeer());
     }
 
     /**
@@ -754,6 +579,7 @@ public final class ENetConnection implements AutoCloseable {
      * @return the reason, or null
      */
     public String dtlsLastFailure() {
+        DtlsLayer dtls = driver == null ? null : driver.dtls();
         return dtls == null ? null : dtls.lastFailure();
     }
 
@@ -766,38 +592,22 @@ public final class ENetConnection implements AutoCloseable {
      */
     public int getDtlsSessions() {
         checkOpen();
-        return dtls == null ? 0 : dtls.sessions();
+        return driver.dtls() == null ? 0 : driver.dtls().sessions();
     }
 
     /** @return whether {@link #dtlsServerSetup} or {@link #dtlsClientSetup} was called on this host */
     public boolean isDtlsEnabled() {
-        return dtls != null;
+        return driver != null && driver.dtls() != null;
     }
-
-    private void logDtlsFailure() {
-        String failure = dtls.lastFailure();
-        if (failure != null && !failure.equals(dtlsFailureLogged)) {
-            dtlsFailureLogged = failure;
-            LOG.log(System.Logger.Level.WARNING, "jenet: DTLS session failed: {0}", failure);
-        }
-    }
-
-    /** Largest DTLS datagram: ENet's largest MTU plus record overhead. */
-    private static final int DTLS_MAXIMUM_PACKET = Protocol.MAXIMUM_MTU + 256;
 
     private void checkDtlsSetup() {
         checkOpen();
-        if (dtls != null) {
+        if (driver.dtls() != null) {
             throw new IllegalStateException("DTLS is already set up on this host (it can be set up once)");
         }
         if (!peers.isEmpty() || host.connectedPeers() > 0) {
             throw new IllegalStateException("DTLS must be set up before any peer connects");
         }
-    }
-
-    private void startDtls(DtlsLayer layer) {
-        dtls = layer;
-        dtlsPlaintext = new byte[65536];
     }
 
     /**
@@ -807,11 +617,9 @@ public final class ENetConnection implements AutoCloseable {
      * @param refuse whether to refuse
      */
     public void refuseNewConnections(boolean refuse) {
-        this.refuse = refuse;
-        if (host != null) {
-            host.setRefuseNewConnections(refuse);
-        }
-        if (dtls instanceof DtlsServer server) {
+        settings.refuseNewConnections = refuse;
+        reconfigure();
+        if (driver != null && driver.dtls() instanceof DtlsServer server) {
             server.refuseNewConnections(refuse);
         }
     }
@@ -823,10 +631,8 @@ public final class ENetConnection implements AutoCloseable {
      * @param enabled whether to checksum
      */
     public void setChecksumEnabled(boolean enabled) {
-        checksum = enabled;
-        if (host != null) {
-            host.setChecksum(enabled);
-        }
+        settings.checksum = enabled;
+        reconfigure();
     }
 
     /**
@@ -838,10 +644,8 @@ public final class ENetConnection implements AutoCloseable {
         if (mtu < Protocol.MINIMUM_MTU || mtu > Protocol.MAXIMUM_MTU) {
             throw new IllegalArgumentException("mtu must be " + Protocol.MINIMUM_MTU + ".." + Protocol.MAXIMUM_MTU + ", got " + mtu);
         }
-        this.mtu = mtu;
-        if (host != null) {
-            host.setMtu(mtu);
-        }
+        settings.mtu = mtu;
+        reconfigure();
     }
 
     /**
@@ -853,10 +657,8 @@ public final class ENetConnection implements AutoCloseable {
         if (bytes < 1) {
             throw new IllegalArgumentException("maximum packet size must be >= 1, got " + bytes);
         }
-        maximumPacketSize = bytes;
-        if (host != null) {
-            host.setMaximumPacketSize(bytes);
-        }
+        settings.maximumPacketSize = bytes;
+        reconfigure();
     }
 
     /**
@@ -880,16 +682,9 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("half-open limits must be perAddress >= 1 and total >= 0, got "
                     + perAddress + " and " + total);
         }
-        halfOpenPerAddress = perAddress;
-        halfOpenTotal = total;
-        if (host != null) {
-            host.setHalfOpenLimits(perAddress, halfOpenTotal(host));
-        }
-    }
-
-    /** The configured half-open total for {@code h}, where 0 means every slot. */
-    private int halfOpenTotal(Host h) {
-        return halfOpenTotal > 0 ? halfOpenTotal : h.peerCount();
+        settings.halfOpenPerAddress = perAddress;
+        settings.halfOpenTotal = total;
+        reconfigure();
     }
 
     /**
@@ -931,10 +726,8 @@ public final class ENetConnection implements AutoCloseable {
         if (bytesPerSecond < 0) {
             throw new IllegalArgumentException("peer incoming limit must be >= 0 (0 = none), got " + bytesPerSecond);
         }
-        peerIncomingLimit = bytesPerSecond;
-        if (host != null) {
-            host.setPeerIncomingLimit(bytesPerSecond);
-        }
+        settings.peerIncomingLimit = bytesPerSecond;
+        reconfigure();
     }
 
     /**
@@ -956,10 +749,8 @@ public final class ENetConnection implements AutoCloseable {
         if (bytes != 0 && bytes < (64 << 10)) {
             throw new IllegalArgumentException("incomplete data limit must be 0 (default) or >= 65536, got " + bytes);
         }
-        incompleteDataLimit = bytes;
-        if (host != null) {
-            applyMemoryLimits(host);
-        }
+        settings.incompleteDataLimit = bytes;
+        reconfigure();
     }
 
     /**
@@ -980,17 +771,9 @@ public final class ENetConnection implements AutoCloseable {
         if ((perPeer != 0 && perPeer < (64 << 10)) || (total != 0 && total < (64 << 10))) {
             throw new IllegalArgumentException("outgoing limits must be 0 (default) or >= 65536, got " + perPeer + " and " + total);
         }
-        peerOutgoingLimit = perPeer;
-        outgoingDataLimit = total;
-        if (host != null) {
-            applyMemoryLimits(host);
-        }
-    }
-
-    private void applyMemoryLimits(Host h) {
-        h.setIncompleteDataLimit(incompleteDataLimit != 0 ? incompleteDataLimit : Host.defaultIncompleteDataLimit());
-        h.setOutgoingDataLimits(peerOutgoingLimit != 0 ? peerOutgoingLimit : Host.DEFAULT_PEER_OUTGOING_LIMIT,
-                outgoingDataLimit != 0 ? outgoingDataLimit : Host.defaultOutgoingDataLimit());
+        settings.peerOutgoingLimit = perPeer;
+        settings.outgoingDataLimit = total;
+        reconfigure();
     }
 
     /**
@@ -1088,7 +871,7 @@ public final class ENetConnection implements AutoCloseable {
     /** @return the local UDP port */
     public int getLocalPort() {
         checkOpen();
-        return transport.localPort();
+        return driver.localPort();
     }
 
     /** @return the channel limit for incoming connections */
@@ -1126,7 +909,7 @@ public final class ENetConnection implements AutoCloseable {
      */
     public long getDroppedDatagrams() {
         checkOpen();
-        return host.droppedDatagrams() + oversizedDatagrams;
+        return host.droppedDatagrams() + driver.oversizedDatagrams();
     }
 
     // ---- teardown ----
@@ -1142,7 +925,7 @@ public final class ENetConnection implements AutoCloseable {
         if (host == null) {
             throw new IllegalStateException("host already destroyed (or never created)");
         }
-        host.time(now());
+        driver.tick();
         for (ENetPacketPeer p : new ArrayList<>(peers)) {
             Peer ep = p.enginePeer();
             if (ep != null && ep.userData == p) {
@@ -1151,10 +934,9 @@ public final class ENetConnection implements AutoCloseable {
             p.detach();
         }
         peers.clear();
-        transport.close();
-        transport = null;
+        driver.close();
+        driver = null;
         host = null;
-        dtls = null;
     }
 
     /** Destroys the host if there is one; does nothing otherwise. */
@@ -1165,60 +947,17 @@ public final class ENetConnection implements AutoCloseable {
         }
     }
 
-    // ---- helpers for ENetPacketPeer ----
-
-    void checkOpen() {
+    private void checkOpen() {
         if (host == null) {
             throw new IllegalStateException("host not created: call createHost() or createHostBound() first");
         }
     }
 
-    void checkPacketSize(int length) {
+    private void checkPacketSize(int length) {
         if (length > host.maximumPacketSize()) {
             throw new IllegalArgumentException("packet of " + length + " bytes exceeds the maximum packet size of "
                     + host.maximumPacketSize());
         }
-    }
-
-    void sendOn(Peer peer, int channel, byte[] data, int offset, int length, int flags) {
-        Packet packet = host.createPacket(data, offset, length, flags);
-        if (!peer.send(channel, packet)) {
-            throw new IllegalStateException("packet could not be queued (peer state " + peer.state() + ")");
-        }
-    }
-
-    void sendOn(Peer peer, int channel, ByteBuffer data, int flags) {
-        Packet packet = host.createPacket(data, flags);
-        if (!peer.send(channel, packet)) {
-            throw new IllegalStateException("packet could not be queued (peer state " + peer.state() + ")");
-        }
-    }
-
-    void recycle(Packet packet) {
-        if (host != null) {
-            host.recycle(packet);
-        }
-    }
-
-    void holdWaitingData(Peer peer, long delta) {
-        if (peer != null) {
-            peer.adjustWaitingData(delta);
-        }
-    }
-
-    void withTime(Runnable action) {
-        checkOpen();
-        host.time(now());
-        action.run();
-    }
-
-    void forget(ENetPacketPeer peer) {
-        peer.detach();
-        peers.remove(peer);
-    }
-
-    private long now() {
-        return (System.nanoTime() - epochNanos) / 1_000_000L + 1;
     }
 
     private static void checkPort(int port, int min) {

@@ -2,6 +2,7 @@ package io.jenet;
 
 import io.jenet.engine.Packet;
 import io.jenet.engine.Peer;
+import io.jenet.transport.HostDriver;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -101,12 +102,14 @@ public final class ENetPacketPeer {
     private static final PeerState[] STATES = PeerState.values();
 
     private final ENetConnection connection;
+    private final HostDriver driver;
     private Peer peer;
     private final ArrayDeque<Packet> packets = new ArrayDeque<>();
     private final InetSocketAddress remote;
 
-    ENetPacketPeer(ENetConnection connection, Peer peer) {
+    ENetPacketPeer(ENetConnection connection, HostDriver driver, Peer peer) {
         this.connection = connection;
+        this.driver = driver;
         this.peer = peer;
         this.remote = peer.address();
         peer.userData = this;
@@ -116,25 +119,22 @@ public final class ENetPacketPeer {
         return peer;
     }
 
-    /** Called by the connection when the engine peer disconnected or was reset. */
+    /** The engine peer disconnected or was reset: this wrapper lets go of it. */
     void detach() {
         // Packets already queued stay readable: a peer that sends and then disconnects loses nothing.
+        // The engine peer's reset forgot the waiting data they counted for.
         if (peer != null && peer.userData == this) {
-            for (Packet p : packets) {
-                peer.adjustWaitingData(-p.length());
-            }
             peer.userData = null;
         }
         peer = null;
     }
 
+    /** Queues a received packet; it counts toward the peer's waiting data until it is taken. */
     void queuePacket(Packet packet) {
         packets.addLast(packet);
-        connection.holdWaitingData(peer, packet.length());
     }
 
     private Peer active() {
-        connection.checkOpen();
         if (peer != null && peer.userData != this) {
             detach();
         }
@@ -173,7 +173,7 @@ public final class ENetPacketPeer {
     public void send(int channel, byte[] packet, int offset, int length, int flags) {
         Objects.checkFromIndexSize(offset, length, packet.length);
         Peer p = checkSend(channel, length, flags);
-        connection.sendOn(p, channel, packet, offset, length, flags);
+        queue(p, channel, driver.host().createPacket(packet, offset, length, flags));
     }
 
     /**
@@ -186,7 +186,7 @@ public final class ENetPacketPeer {
      */
     public void send(int channel, ByteBuffer packet, int flags) {
         Peer p = checkSend(channel, packet.remaining(), flags);
-        connection.sendOn(p, channel, packet, flags);
+        queue(p, channel, driver.host().createPacket(packet, flags));
     }
 
     /**
@@ -196,6 +196,12 @@ public final class ENetPacketPeer {
      */
     public void putPacket(byte[] packet) {
         send(0, packet, FLAG_RELIABLE);
+    }
+
+    private static void queue(Peer p, int channel, Packet packet) {
+        if (!p.send(channel, packet)) {
+            throw new IllegalStateException("packet could not be queued (peer state " + p.state() + ")");
+        }
     }
 
     private Peer checkSend(int channel, int length, int flags) {
@@ -210,7 +216,10 @@ public final class ENetPacketPeer {
         if (channel < 0 || channel >= p.channelCount()) {
             throw new IllegalArgumentException("invalid channel " + channel + ": this peer has " + p.channelCount() + " channels");
         }
-        connection.checkPacketSize(length);
+        int maximum = driver.host().maximumPacketSize();
+        if (length > maximum) {
+            throw new IllegalArgumentException("packet of " + length + " bytes exceeds the maximum packet size of " + maximum);
+        }
         return p;
     }
 
@@ -264,9 +273,10 @@ public final class ENetPacketPeer {
 
     private void release(Packet p) {
         if (peer != null && peer.userData == this) {
-            peer.adjustWaitingData(-p.length());
+            peer.release(p);
+        } else {
+            driver.host().recycle(p);
         }
-        connection.recycle(p);
     }
 
     /**
@@ -306,7 +316,9 @@ public final class ENetPacketPeer {
      * @param data 32-bit value delivered to the remote peer's DISCONNECT event
      */
     public void peerDisconnect(int data) {
-        connection.withTime(() -> active().disconnect(data));
+        Peer p = active();
+        driver.tick();
+        p.disconnect(data);
     }
 
     /** Same as {@link #peerDisconnect(int)} with data 0. */
@@ -320,7 +332,9 @@ public final class ENetPacketPeer {
      * @param data value delivered to the remote peer's DISCONNECT event
      */
     public void peerDisconnectLater(int data) {
-        connection.withTime(() -> active().disconnectLater(data));
+        Peer p = active();
+        driver.tick();
+        p.disconnectLater(data);
     }
 
     /** Same as {@link #peerDisconnectLater(int)} with data 0. */
@@ -336,8 +350,9 @@ public final class ENetPacketPeer {
      */
     public void peerDisconnectNow(int data) {
         Peer p = active();
-        connection.withTime(() -> p.disconnectNow(data));
-        connection.forget(this);
+        driver.tick();
+        p.disconnectNow(data);
+        detach();
     }
 
     /** Same as {@link #peerDisconnectNow(int)} with data 0. */
@@ -349,7 +364,7 @@ public final class ENetPacketPeer {
     public void reset() {
         Peer p = active();
         p.reset();
-        connection.forget(this);
+        detach();
     }
 
     /** Sends a ping now (pings are also sent automatically; see {@link #pingInterval(int)}). */

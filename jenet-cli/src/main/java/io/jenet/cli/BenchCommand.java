@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,26 +40,14 @@ final class BenchCommand implements Runnable {
     @Option(names = "--channel", defaultValue = "0", description = "Channel (default: ${DEFAULT-VALUE}).")
     int channel;
 
-    @Option(names = "--compress", defaultValue = "none", description = "none, range-coder, fastlz, zlib or zstd.")
-    String compress;
-
-    @Option(names = "--checksum", description = "Use ENet's CRC-32 datagram checksum.")
-    boolean checksum;
+    @Mixin
+    SharedOptions.Wire wire;
 
     @Option(names = "--clients", defaultValue = "1", description = "Concurrent clients, one host and thread each unless --one-host (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--dtls", description = "Connect with DTLS (Godot's ENet extension).")
-    boolean dtls;
-
-    @Option(names = "--insecure", description = "With --dtls: do not verify the server's certificate.")
-    boolean insecure;
-
-    @Option(names = "--ca", paramLabel = "PEM", description = "With --dtls: trust these certificates instead of the JDK's authorities.")
-    java.nio.file.Path ca;
-
-    @Option(names = "--server-name", description = "With --dtls: the name the server's certificate must carry (default: HOST).")
-    String serverName;
+    @Mixin
+    SharedOptions.DtlsClient dtlsOptions;
 
     @Option(names = "--one-host", description = "All clients are peers of one host serviced by one thread (as ENet would run them).")
     boolean oneHost;
@@ -88,11 +77,8 @@ final class BenchCommand implements Runnable {
         Options.HostPort target = Options.hostPort(this.target);
         String host = target.host();
         int port = target.port();
-        ENetConnection.CompressionMode compression = Options.compression(compress);
-        if (!dtls && (insecure || ca != null || serverName != null)) {
-            throw new Main.CliFailure(2, "--insecure, --ca and --server-name need --dtls");
-        }
-        tls = dtls ? Options.clientTls(insecure, ca) : null;
+        ENetConnection.CompressionMode compression = wire.compression("none");
+        tls = dtlsOptions.tls();
         Options.flags(mode, size, 0);
         PrintStream out = System.out;
         AtomicLong progress = new AtomicLong();
@@ -293,11 +279,11 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             try (ENetConnection connection = new ENetConnection()) {
-                connection.setChecksumEnabled(checksum);
+                connection.setChecksumEnabled(wire.checksum);
                 connection.compress(compression);
                 connection.createHost(streams.length, 0);
                 if (tls != null) {
-                    connection.dtlsClientSetup(serverName != null ? serverName : host, tls);
+                    connection.dtlsClientSetup(dtlsOptions.serverName(host), tls);
                 }
                 for (Stream s : streams) {
                     s.peer = connection.connectToHost(host, port, channel + 1, s.id);

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,12 +35,25 @@ final class ClientCommand implements Runnable {
     @Option(names = "--hex", description = "Print every packet as hex.")
     boolean hex;
 
+    @Mixin
+    SharedOptions.Wire wire;
+
+    @Mixin
+    SharedOptions.DtlsClient dtlsOptions;
+
     @Override
     public void run() {
         Options.HostPort hp = Options.hostPort(target);
         String host = hp.host();
         int port = hp.port();
-        if (!session(host, port, channels, hex, System.in, System.out)) {
+        io.jenet.TlsOptions tls = dtlsOptions.tls();
+        java.util.function.Consumer<ENetConnection> setup = c -> {
+            wire.applyTo(c, "none");
+            if (tls != null) {
+                c.dtlsClientSetup(dtlsOptions.serverName(host), tls);
+            }
+        };
+        if (!session(host, port, channels, hex, System.in, System.out, setup)) {
             throw new Main.CliFailure(1, "could not connect to " + target);
         }
     }
@@ -68,6 +82,15 @@ final class ClientCommand implements Runnable {
      * @return whether it connected
      */
     static boolean session(String host, int port, int channels, boolean hex, InputStream in, PrintStream out) {
+        return session(host, port, channels, hex, in, out, c -> { });
+    }
+
+    /**
+     * {@link #session(String, int, int, boolean, InputStream, PrintStream)} with {@code setup}
+     * run on the connection once its host exists (compression, checksum, DTLS).
+     */
+    static boolean session(String host, int port, int channels, boolean hex, InputStream in, PrintStream out,
+                           java.util.function.Consumer<ENetConnection> setup) {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         String eof = new String("\u0000eof");
         Thread reader = new Thread(() -> {
@@ -84,6 +107,7 @@ final class ClientCommand implements Runnable {
         reader.start();
         try (ENetConnection connection = new ENetConnection()) {
             connection.createHost(1, channels);
+            setup.accept(connection);
             ENetPacketPeer server = connection.connectToHost(host, port, channels, 0);
             boolean connected = false;
             boolean closing = false;

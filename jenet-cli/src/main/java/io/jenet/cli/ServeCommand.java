@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jenet serve}: an ENet server, optionally echoing every packet back or relaying it to the others. */
@@ -25,11 +26,8 @@ final class ServeCommand implements Runnable {
     @Option(names = "--channels", defaultValue = "0", description = "Maximum channels, 0 = 255 (default: ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--compress", defaultValue = "none", description = "none, range-coder, fastlz, zlib or zstd.")
-    String compress;
-
-    @Option(names = "--checksum", description = "Use ENet's CRC-32 datagram checksum (both ends must).")
-    boolean checksum;
+    @Mixin
+    SharedOptions.Wire wire;
 
     @Option(names = "--echo", description = "Send every packet back to its sender, same channel and flags.")
     boolean echo;
@@ -49,25 +47,17 @@ final class ServeCommand implements Runnable {
             description = "Cap on data queued to one peer (default: 64 MiB).")
     long peerOutgoingLimit;
 
-    @Option(names = "--dtls-cert", paramLabel = "PEM", description = "Serve DTLS (Godot's ENet extension) with this certificate chain.")
-    java.nio.file.Path dtlsCert;
-
-    @Option(names = "--dtls-key", paramLabel = "PEM", description = "Private key of --dtls-cert (PKCS#8, PKCS#1 or SEC1 PEM).")
-    java.nio.file.Path dtlsKey;
+    @Mixin
+    SharedOptions.DtlsServer dtlsOptions;
 
     @Override
     public void run() {
-        EchoServer server = new EchoServer(bind, port, peers, channels, Options.compression(compress), checksum, echo, System.out);
+        EchoServer server = new EchoServer(bind, port, peers, channels, wire.compression("none"), wire.checksum, echo, System.out);
         server.relay = relay;
         server.statsEveryMs = statsSeconds * 1000L;
         server.incompleteLimit = incompleteLimit;
         server.peerOutgoingLimit = peerOutgoingLimit;
-        if ((dtlsCert == null) != (dtlsKey == null)) {
-            throw new Main.CliFailure(2, "--dtls-cert and --dtls-key go together");
-        }
-        if (dtlsCert != null) {
-            server.dtls = Options.serverTls(dtlsCert, dtlsKey);
-        }
+        server.dtls = dtlsOptions.tls();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();

@@ -47,6 +47,7 @@ public final class Host {
     boolean checksum;
     boolean refuseNewConnections;
     PeerObserver peerObserver;
+    boolean holdReceivedPackets;
     final MemoryBudget budget = new MemoryBudget(this);
     /** Engine failures on received data (each confined to the peer it addressed), and the last one. */
     long internalErrors;
@@ -127,6 +128,37 @@ public final class Host {
     }
 
     // ---- configuration ----
+
+    /**
+     * Applies every setting of {@code settings} (see {@link HostSettings}; a 0 limit means the
+     * default).
+     *
+     * @param settings the settings
+     */
+    public void configure(HostSettings settings) {
+        compressor = settings.compressor;
+        checksum = settings.checksum;
+        setMtu(settings.mtu);
+        maximumPacketSize = settings.maximumPacketSize;
+        refuseNewConnections = settings.refuseNewConnections;
+        setHalfOpenLimits(settings.halfOpenPerAddress, settings.halfOpenTotal > 0 ? settings.halfOpenTotal : peerCount);
+        setPeerIncomingLimit(settings.peerIncomingLimit);
+        budget.incompleteLimit = settings.incompleteDataLimit > 0 ? settings.incompleteDataLimit : MemoryBudget.defaultIncompleteLimit();
+        budget.peerOutgoingLimit = settings.peerOutgoingLimit > 0 ? settings.peerOutgoingLimit : MemoryBudget.DEFAULT_PEER_OUTGOING_LIMIT;
+        budget.outgoingLimit = settings.outgoingDataLimit > 0 ? settings.outgoingDataLimit : MemoryBudget.defaultOutgoingLimit();
+    }
+
+    /**
+     * When true, a packet handed out with a RECEIVE event still counts toward its peer's waiting
+     * data until {@link Peer#release} (an application that queues packets and reads them later
+     * then holds back, rather than grows, what the engine accepts from a fast sender). ENet's
+     * behaviour (false) stops counting it when it is handed out.
+     *
+     * @param hold whether to hold
+     */
+    public void setHoldReceivedPackets(boolean hold) {
+        holdReceivedPackets = hold;
+    }
 
     /**
      * Sets who is told when peers take and give up their slots (null for nobody).

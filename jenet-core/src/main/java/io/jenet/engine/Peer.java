@@ -136,13 +136,15 @@ public final class Peer extends Node {
     }
 
     /**
-     * Counts bytes the application has not yet taken toward this peer's waiting data, so a
-     * slow reader holds back (rather than grows) the data the engine accepts.
+     * The application has taken a packet this peer received (with the host holding received
+     * packets, see {@link Host#setHoldReceivedPackets}): it no longer counts toward this peer's
+     * waiting data, and its buffer goes back to the pool.
      *
-     * @param delta bytes added (positive) or released (negative)
+     * @param packet a packet from a RECEIVE event of this peer
      */
-    public void adjustWaitingData(long delta) {
-        totalWaitingData = Math.max(0, totalWaitingData + delta);
+    public void release(Packet packet) {
+        totalWaitingData -= Math.min(totalWaitingData, packet.length);
+        host.recycle(packet);
     }
 
     // ---- read-only accessors for the public API ----
@@ -433,7 +435,9 @@ public final class Peer extends Node {
         Packet packet = ic.packet;
         packet.referenceCount--;
         host.freeIncoming(ic);
-        totalWaitingData -= Math.min(totalWaitingData, packet.length);
+        if (!host.holdReceivedPackets) {
+            totalWaitingData -= Math.min(totalWaitingData, packet.length);
+        }
         return packet;
     }
 
