@@ -1,8 +1,8 @@
 package io.jenet;
 
-import io.jenet.engine.Packet;
-import io.jenet.engine.Peer;
-import io.jenet.transport.HostDriver;
+import io.jenet.internal.engine.Packet;
+import io.jenet.internal.engine.Peer;
+import io.jenet.internal.transport.HostDriver;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.jenet.transport.DtlsClient;
-import io.jenet.transport.DtlsServer;
+import io.jenet.internal.transport.DtlsClient;
+import io.jenet.internal.transport.DtlsServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;

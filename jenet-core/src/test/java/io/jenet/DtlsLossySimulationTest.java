@@ -2,10 +2,10 @@ package io.jenet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenet.engine.Event;
-import io.jenet.engine.Peer;
-import io.jenet.transport.DtlsClient;
-import io.jenet.transport.DtlsServer;
+import io.jenet.internal.engine.Event;
+import io.jenet.internal.engine.Peer;
+import io.jenet.internal.transport.DtlsClient;
+import io.jenet.internal.transport.DtlsServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.jenet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenet.transport.DtlsClient;
-import io.jenet.transport.DtlsServer;
+import io.jenet.internal.transport.DtlsClient;
+import io.jenet.internal.transport.DtlsServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;

@@ -2,9 +2,9 @@ package io.jenet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenet.transport.DtlsClient;
-import io.jenet.transport.DtlsLayer;
-import io.jenet.transport.DtlsServer;
+import io.jenet.internal.transport.DtlsClient;
+import io.jenet.internal.transport.DtlsLayer;
+import io.jenet.internal.transport.DtlsServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

@@ -1,9 +1,9 @@
 package io.jenet;
 
-import io.jenet.engine.Event;
-import io.jenet.engine.Host;
-import io.jenet.engine.PeerObserver;
-import io.jenet.transport.DtlsLayer;
+import io.jenet.internal.engine.Event;
+import io.jenet.internal.engine.Host;
+import io.jenet.internal.engine.PeerObserver;
+import io.jenet.internal.transport.DtlsLayer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.jenet.bench;
 
-import io.jenet.compress.Compressor;
+import io.jenet.internal.compress.Compressor;
 import java.util.List;
 
 /** Prints the compression ratio (compressed / original, whole corpus) per codec and size. */

@@ -1,9 +1,9 @@
 package io.jenet.bench;
 
-import io.jenet.compress.Compressor;
-import io.jenet.compress.FastLz;
-import io.jenet.compress.RangeCoder;
-import io.jenet.compress.Zlib;
+import io.jenet.internal.compress.Compressor;
+import io.jenet.internal.compress.FastLz;
+import io.jenet.internal.compress.RangeCoder;
+import io.jenet.internal.compress.Zlib;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,9 +1,9 @@
 package io.jenet.bench;
 
-import io.jenet.engine.Event;
-import io.jenet.engine.Host;
-import io.jenet.engine.Packet;
-import io.jenet.engine.Peer;
+import io.jenet.internal.engine.Event;
+import io.jenet.internal.engine.Host;
+import io.jenet.internal.engine.Packet;
+import io.jenet.internal.engine.Peer;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

@@ -3,7 +3,7 @@ package io.jenet.bench;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
-import io.jenet.compress.Compressor;
+import io.jenet.internal.compress.Compressor;
 
 /**
  * The two zstd libraries measured for {@code COMPRESS_ZSTD} (level 3, standard frames, as Godot):

@@ -1,16 +1,16 @@
 package io.jenet.interop;
 
-import static io.jenet.protocol.Protocol.CONNECT_SIZE;
-import static io.jenet.protocol.Protocol.HEADER_FLAG_SENT_TIME;
-import static io.jenet.protocol.Protocol.MAXIMUM_PEER_ID;
+import static io.jenet.internal.protocol.Protocol.CONNECT_SIZE;
+import static io.jenet.internal.protocol.Protocol.HEADER_FLAG_SENT_TIME;
+import static io.jenet.internal.protocol.Protocol.MAXIMUM_PEER_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenet.ENetConnection;
 import io.jenet.ENetConnection.EventType;
 import io.jenet.ENetEvent;
 import io.jenet.ENetPacketPeer;
-import io.jenet.protocol.CommandWriter;
-import io.jenet.protocol.Wire;
+import io.jenet.internal.protocol.CommandWriter;
+import io.jenet.internal.protocol.Wire;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;

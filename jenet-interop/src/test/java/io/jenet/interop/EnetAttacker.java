@@ -1,10 +1,10 @@
 package io.jenet.interop;
 
-import static io.jenet.protocol.Protocol.*;
+import static io.jenet.internal.protocol.Protocol.*;
 
-import io.jenet.protocol.CommandWriter;
-import io.jenet.protocol.Protocol;
-import io.jenet.protocol.Wire;
+import io.jenet.internal.protocol.CommandWriter;
+import io.jenet.internal.protocol.Protocol;
+import io.jenet.internal.protocol.Wire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

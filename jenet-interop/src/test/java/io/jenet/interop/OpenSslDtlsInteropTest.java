@@ -3,10 +3,10 @@ package io.jenet.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenet.TlsOptions;
-import io.jenet.transport.DtlsClient;
-import io.jenet.transport.DtlsLayer;
-import io.jenet.transport.DtlsServer;
-import io.jenet.transport.UdpTransport;
+import io.jenet.internal.transport.DtlsClient;
+import io.jenet.internal.transport.DtlsLayer;
+import io.jenet.internal.transport.DtlsServer;
+import io.jenet.internal.transport.UdpTransport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -75,7 +75,7 @@ class PacketKindsInteropTest {
     }
 
     private static boolean compressedFlag(byte[] datagram) {
-        return datagram.length >= 2 && (io.jenet.protocol.Wire.u16(datagram, 0) & io.jenet.protocol.Protocol.HEADER_FLAG_COMPRESSED) != 0;
+        return datagram.length >= 2 && (io.jenet.internal.protocol.Wire.u16(datagram, 0) & io.jenet.internal.protocol.Protocol.HEADER_FLAG_COMPRESSED) != 0;
     }
 
     /** Channel the n-th send uses: reliable on 0, the other kinds spread over 1..3. */

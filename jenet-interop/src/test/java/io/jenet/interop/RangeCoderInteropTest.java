@@ -2,7 +2,7 @@ package io.jenet.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenet.compress.RangeCoder;
+import io.jenet.internal.compress.RangeCoder;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -1,0 +1,83 @@
+package io.jenet.internal.engine;
+
+/**
+ * An intrusive circular list with a sentinel, mirroring ENet's {@code ENetList}: insertion before
+ * any position, removal of any node and moving a run of nodes are O(1) and allocate nothing, which
+ * the reliable queues need (commands are inserted in sequence order and retransmitted in place).
+ *
+ * <p>Thread-safety: none; owned by one engine host.
+ */
+final class NodeList<T extends Node> {
+    final Node sentinel = new Node();
+
+    NodeList() {
+        sentinel.next = sentinel;
+        sentinel.prev = sentinel;
+    }
+
+    Node begin() {
+        return sentinel.next;
+    }
+
+    Node end() {
+        return sentinel;
+    }
+
+    boolean isEmpty() {
+        return sentinel.next == sentinel;
+    }
+
+    @SuppressWarnings("unchecked")
+    T front() {
+        return (T) sentinel.next;
+    }
+
+    @SuppressWarnings("unchecked")
+    T back() {
+        return (T) sentinel.prev;
+    }
+
+    /** Inserts {@code node} before {@code position}. */
+    static void insert(Node position, Node node) {
+        node.prev = position.prev;
+        node.next = position;
+        position.prev.next = node;
+        position.prev = node;
+    }
+
+    void addLast(T node) {
+        insert(sentinel, node);
+    }
+
+    /** Unlinks {@code node}; returns it. */
+    static <N extends Node> N remove(N node) {
+        node.prev.next = node.next;
+        node.next.prev = node.prev;
+        node.next = null;
+        node.prev = null;
+        return node;
+    }
+
+    @SuppressWarnings("unchecked")
+    T removeFirst() {
+        return (T) remove(sentinel.next);
+    }
+
+    /** Moves the run {@code first..last} (inclusive, linked in order) before {@code position}. */
+    static void move(Node position, Node first, Node last) {
+        first.prev.next = last.next;
+        last.next.prev = first.prev;
+        first.prev = position.prev;
+        last.next = position;
+        first.prev.next = first;
+        position.prev = last;
+    }
+
+    int size() {
+        int n = 0;
+        for (Node c = sentinel.next; c != sentinel; c = c.next) {
+            n++;
+        }
+        return n;
+    }
+}

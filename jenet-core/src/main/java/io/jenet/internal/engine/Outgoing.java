@@ -1,0 +1,426 @@
+package io.jenet.internal.engine;
+
+import static io.jenet.internal.protocol.Protocol.*;
+
+import io.jenet.internal.protocol.CommandWriter;
+import io.jenet.internal.protocol.Wire;
+
+/**
+ * The send direction of ENet's {@code protocol.c}: acknowledgements, retransmission timeouts,
+ * assembly of queued commands into datagrams (window, throttle and MTU rules), packet-loss
+ * statistics, optional compression and checksum.
+ *
+ * <p>Datagrams are assembled in place: commands are written from {@link #COMMANDS_START} and the
+ * header (2 or 4 bytes, plus 4 for a checksum) is written right before them once its flags are
+ * known, so each payload byte is copied exactly once, from the packet into the datagram.
+ *
+ * <p>Thread-safety: none; part of one host.
+ */
+final class Outgoing {
+    static final int COMMANDS_START = HEADER_SIZE + CHECKSUM_SIZE;
+
+    private final Host host;
+    private final byte[] packetData = new byte[COMMANDS_START + Host.RECEIVE_BUFFER_SIZE];
+    private final byte[] compressedData = new byte[COMMANDS_START + Host.RECEIVE_BUFFER_SIZE];
+    private final NodeList<OutgoingCommand> sentUnreliableCommands = new NodeList<>();
+    private int headerFlags;
+    private int commandCount;
+    /** Datagram size as ENet counts it: a 4-byte header plus the commands so far. */
+    private int packetSize;
+    /** Write position in {@link #packetData}. */
+    private int position;
+
+    Outgoing(Host host) {
+        this.host = host;
+    }
+
+    int removeSentReliableCommand(Peer peer, int reliableSequenceNumber, int channelID) {
+        OutgoingCommand outgoingCommand = null;
+        boolean wasSent = true;
+        for (Node current = peer.sentReliableCommands.begin(); current != peer.sentReliableCommands.end(); current = current.next) {
+            OutgoingCommand c = (OutgoingCommand) current;
+            if (c.reliableSequenceNumber == reliableSequenceNumber && c.channelID() == channelID) {
+                outgoingCommand = c;
+                break;
+            }
+        }
+        if (outgoingCommand == null) {
+            outgoingCommand = findSentReliableCommand(peer.outgoingCommands, reliableSequenceNumber, channelID);
+            if (outgoingCommand == null) {
+                outgoingCommand = findSentReliableCommand(peer.outgoingSendReliableCommands, reliableSequenceNumber, channelID);
+            }
+            wasSent = false;
+        }
+        if (outgoingCommand == null) {
+            return COMMAND_NONE;
+        }
+        if (channelID < peer.channelCount) {
+            Channel channel = peer.channels[channelID];
+            int reliableWindow = reliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
+            if (channel.reliableWindows[reliableWindow] > 0) {
+                --channel.reliableWindows[reliableWindow];
+                if (channel.reliableWindows[reliableWindow] == 0) {
+                    channel.usedReliableWindows &= ~(1 << reliableWindow);
+                }
+            }
+        }
+        int commandNumber = outgoingCommand.commandByte() & COMMAND_MASK;
+        NodeList.remove(outgoingCommand);
+        if (outgoingCommand.packet != null) {
+            if (wasSent) {
+                peer.reliableDataInTransit -= outgoingCommand.fragmentLength;
+            }
+            releasePacket(outgoingCommand.packet);
+        }
+        host.freeOutgoing(outgoingCommand);
+        if (peer.sentReliableCommands.isEmpty()) {
+            return commandNumber;
+        }
+        OutgoingCommand front = peer.sentReliableCommands.front();
+        peer.nextTimeout = front.sentTime + front.roundTripTimeout;
+        return commandNumber;
+    }
+
+    private static OutgoingCommand findSentReliableCommand(NodeList<OutgoingCommand> list, int reliableSequenceNumber, int channelID) {
+        for (Node current = list.begin(); current != list.end(); current = current.next) {
+            OutgoingCommand c = (OutgoingCommand) current;
+            if ((c.commandByte() & COMMAND_FLAG_ACKNOWLEDGE) == 0) {
+                continue;
+            }
+            if (c.sendAttempts < 1) {
+                break;
+            }
+            if (c.reliableSequenceNumber == reliableSequenceNumber && c.channelID() == channelID) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void releasePacket(Packet packet) {
+        --packet.referenceCount;
+        if (packet.referenceCount == 0) {
+            host.packets.give(packet);
+        }
+    }
+
+    private void removeSentUnreliableCommands(Peer peer) {
+        if (sentUnreliableCommands.isEmpty()) {
+            return;
+        }
+        do {
+            OutgoingCommand c = sentUnreliableCommands.removeFirst();
+            if (c.packet != null) {
+                releasePacket(c.packet);
+            }
+            host.freeOutgoing(c);
+        } while (!sentUnreliableCommands.isEmpty());
+        if (peer.state == Peer.STATE_DISCONNECT_LATER && !peer.hasOutgoingCommands()) {
+            peer.disconnect(peer.eventData);
+        }
+    }
+
+    private void sendAcknowledgements(Peer peer) {
+        while (!peer.acknowledgements.isEmpty()) {
+            if (commandCount >= MAXIMUM_PACKET_COMMANDS || peer.mtu - packetSize < ACKNOWLEDGE_SIZE) {
+                peer.flags |= Peer.FLAG_CONTINUE_SENDING;
+                break;
+            }
+            Acknowledgement a = peer.acknowledgements.removeFirst();
+            position += CommandWriter.acknowledge(packetData, position, a.channelID, a.reliableSequenceNumber, a.sentTime);
+            packetSize += ACKNOWLEDGE_SIZE;
+            commandCount++;
+            if ((a.command & COMMAND_MASK) == COMMAND_DISCONNECT) {
+                host.dispatchState(peer, Peer.STATE_ZOMBIE);
+            }
+            host.freeAcknowledgement(a);
+        }
+    }
+
+    /** @return true if the peer timed out (and was notified) */
+    private boolean checkTimeouts(Peer peer) {
+        int serviceTime = host.serviceTime;
+        Node insertPosition = peer.outgoingCommands.begin();
+        Node insertSendReliablePosition = peer.outgoingSendReliableCommands.begin();
+        Node current = peer.sentReliableCommands.begin();
+        while (current != peer.sentReliableCommands.end()) {
+            OutgoingCommand c = (OutgoingCommand) current;
+            current = current.next;
+            if (Time.difference(serviceTime, c.sentTime) < Integer.toUnsignedLong(c.roundTripTimeout)) {
+                continue;
+            }
+            if (peer.earliestTimeout == 0 || Time.less(c.sentTime, peer.earliestTimeout)) {
+                peer.earliestTimeout = c.sentTime;
+            }
+            // Godot's rule (its ENet is patched): the limit counts retransmissions, where upstream
+            // ENet compares 2^(attempts-1) with a limit of 32. The defaults (5 and 32) agree.
+            if (peer.earliestTimeout != 0
+                    && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
+                        || (c.sendAttempts - 1 >= peer.timeoutLimit
+                            && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
+                JenetEvents.timeout(peer);
+                host.notifyDisconnect(peer);
+                return true;
+            }
+            JenetEvents.retransmission(peer, c);
+            ++peer.packetsLost;
+            c.roundTripTimeout *= 2;
+            NodeList.remove(c);
+            if (c.packet != null) {
+                peer.reliableDataInTransit -= c.fragmentLength;
+                NodeList.insert(insertSendReliablePosition, c);
+            } else {
+                NodeList.insert(insertPosition, c);
+            }
+            if (current == peer.sentReliableCommands.begin() && !peer.sentReliableCommands.isEmpty()) {
+                OutgoingCommand front = (OutgoingCommand) current;
+                peer.nextTimeout = front.sentTime + front.roundTripTimeout;
+            }
+        }
+        return false;
+    }
+
+    private boolean checkOutgoingCommands(Peer peer) {
+        int serviceTime = host.serviceTime;
+        Channel channel = null;
+        int reliableWindow = 0;
+        boolean windowWrap = false;
+        boolean canPing = true;
+        Node currentCommand = peer.outgoingCommands.begin();
+        Node currentSendReliableCommand = peer.outgoingSendReliableCommands.begin();
+        for (;;) {
+            OutgoingCommand c;
+            if (currentCommand != peer.outgoingCommands.end()) {
+                c = (OutgoingCommand) currentCommand;
+                if (currentSendReliableCommand != peer.outgoingSendReliableCommands.end()
+                        && Time.less(((OutgoingCommand) currentSendReliableCommand).queueTime, c.queueTime)) {
+                    c = (OutgoingCommand) currentSendReliableCommand;
+                    currentSendReliableCommand = currentSendReliableCommand.next;
+                } else {
+                    currentCommand = currentCommand.next;
+                }
+            } else if (currentSendReliableCommand != peer.outgoingSendReliableCommands.end()) {
+                c = (OutgoingCommand) currentSendReliableCommand;
+                currentSendReliableCommand = currentSendReliableCommand.next;
+            } else {
+                break;
+            }
+            int commandByte = c.commandByte();
+            if ((commandByte & COMMAND_FLAG_ACKNOWLEDGE) != 0) {
+                channel = c.channelID() < peer.channelCount ? peer.channels[c.channelID()] : null;
+                reliableWindow = c.reliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
+                if (channel != null) {
+                    if (windowWrap) {
+                        continue;
+                    }
+                    if (c.sendAttempts < 1 && (c.reliableSequenceNumber % Peer.RELIABLE_WINDOW_SIZE) == 0
+                            && (channel.reliableWindows[(reliableWindow + Peer.RELIABLE_WINDOWS - 1) % Peer.RELIABLE_WINDOWS] >= Peer.RELIABLE_WINDOW_SIZE
+                                || (channel.usedReliableWindows
+                                    & ((((1 << (Peer.FREE_RELIABLE_WINDOWS + 2)) - 1) << reliableWindow)
+                                       | (((1 << (Peer.FREE_RELIABLE_WINDOWS + 2)) - 1) >>> (Peer.RELIABLE_WINDOWS - reliableWindow)))) != 0)) {
+                        windowWrap = true;
+                        currentSendReliableCommand = peer.outgoingSendReliableCommands.end();
+                        continue;
+                    }
+                }
+                if (c.packet != null) {
+                    long windowSize = (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE;
+                    if (peer.reliableDataInTransit + c.fragmentLength > Math.max(windowSize, peer.mtu)) {
+                        currentSendReliableCommand = peer.outgoingSendReliableCommands.end();
+                        continue;
+                    }
+                }
+                canPing = false;
+            }
+            int commandSize = commandSize(commandByte);
+            if (commandCount >= MAXIMUM_PACKET_COMMANDS
+                    || peer.mtu - packetSize < commandSize
+                    || (c.packet != null && ((peer.mtu - packetSize) & 0xFFFF) < ((commandSize + c.fragmentLength) & 0xFFFF))) {
+                peer.flags |= Peer.FLAG_CONTINUE_SENDING;
+                break;
+            }
+            if ((commandByte & COMMAND_FLAG_ACKNOWLEDGE) != 0) {
+                if (channel != null && c.sendAttempts < 1) {
+                    channel.usedReliableWindows |= 1 << reliableWindow;
+                    ++channel.reliableWindows[reliableWindow];
+                }
+                ++c.sendAttempts;
+                if (c.roundTripTimeout == 0) {
+                    c.roundTripTimeout = (int) (peer.roundTripTime + 4 * peer.roundTripTimeVariance);
+                }
+                if (peer.sentReliableCommands.isEmpty()) {
+                    peer.nextTimeout = serviceTime + c.roundTripTimeout;
+                }
+                NodeList.remove(c);
+                peer.sentReliableCommands.addLast(c);
+                c.sentTime = serviceTime;
+                headerFlags |= HEADER_FLAG_SENT_TIME;
+                peer.reliableDataInTransit += c.fragmentLength;
+            } else {
+                if (c.packet != null && c.fragmentOffset == 0) {
+                    peer.packetThrottleCounter += Peer.PACKET_THROTTLE_COUNTER;
+                    peer.packetThrottleCounter %= Peer.PACKET_THROTTLE_SCALE;
+                    if (peer.packetThrottleCounter > peer.packetThrottle) {
+                        int reliableSequenceNumber = c.reliableSequenceNumber;
+                        int unreliableSequenceNumber = c.unreliableSequenceNumber;
+                        for (;;) {
+                            releasePacket(c.packet);
+                            NodeList.remove(c);
+                            host.freeOutgoing(c);
+                            if (currentCommand == peer.outgoingCommands.end()) {
+                                break;
+                            }
+                            c = (OutgoingCommand) currentCommand;
+                            if (c.reliableSequenceNumber != reliableSequenceNumber || c.unreliableSequenceNumber != unreliableSequenceNumber) {
+                                break;
+                            }
+                            currentCommand = currentCommand.next;
+                        }
+                        continue;
+                    }
+                }
+                NodeList.remove(c);
+                if (c.packet != null) {
+                    sentUnreliableCommands.addLast(c);
+                }
+            }
+            System.arraycopy(c.command, 0, packetData, position, commandSize);
+            position += commandSize;
+            packetSize += commandSize;
+            if (c.packet != null) {
+                System.arraycopy(c.packet.data, c.fragmentOffset, packetData, position, c.fragmentLength);
+                position += c.fragmentLength;
+                packetSize += c.fragmentLength;
+            } else if ((commandByte & COMMAND_FLAG_ACKNOWLEDGE) == 0) {
+                host.freeOutgoing(c);
+            }
+            ++peer.packetsSent;
+            ++commandCount;
+        }
+        if (peer.state == Peer.STATE_DISCONNECT_LATER && !peer.hasOutgoingCommands() && sentUnreliableCommands.isEmpty()) {
+            peer.disconnect(peer.eventData);
+        }
+        return canPing;
+    }
+
+    /**
+     * ENet's {@code enet_protocol_send_outgoing_commands}.
+     *
+     * @param checkForTimeouts whether retransmission timeouts are examined (not on flush)
+     * @return false if the sink reported a socket error
+     */
+    boolean sendOutgoingCommands(boolean checkForTimeouts) {
+        int serviceTime = host.serviceTime;
+        boolean ok = true;
+        // While visiting every peer anyway, note when the earliest one next has work, so that
+        // Host.millisUntilDue need not visit them all again (with thousands of idle peers it did).
+        long earliestDue = Long.MAX_VALUE;
+        for (int sendPass = 0, continueSending = 0; sendPass <= continueSending; ++sendPass) {
+            for (Peer peer : host.peers) {
+                if (peer.state == Peer.STATE_DISCONNECTED || peer.state == Peer.STATE_ZOMBIE
+                        || (sendPass > 0 && (peer.flags & Peer.FLAG_CONTINUE_SENDING) == 0)) {
+                    continue;
+                }
+                peer.flags &= ~Peer.FLAG_CONTINUE_SENDING;
+                headerFlags = 0;
+                commandCount = 0;
+                packetSize = HEADER_SIZE;
+                position = COMMANDS_START;
+
+                if (!peer.acknowledgements.isEmpty()) {
+                    sendAcknowledgements(peer);
+                }
+                boolean timedOut = checkForTimeouts && !peer.sentReliableCommands.isEmpty()
+                        && Time.greaterEqual(serviceTime, peer.nextTimeout) && checkTimeouts(peer);
+                if (!timedOut) {
+                    if (((peer.outgoingCommands.isEmpty() && peer.outgoingSendReliableCommands.isEmpty())
+                            || checkOutgoingCommands(peer))
+                            && peer.sentReliableCommands.isEmpty()
+                            && Time.difference(serviceTime, peer.lastReceiveTime) >= peer.pingInterval
+                            && peer.mtu - packetSize >= PING_SIZE) {
+                        peer.ping();
+                        checkOutgoingCommands(peer);
+                    }
+                    if (commandCount > 0) {
+                        updatePacketLoss(peer);
+                        if (!sendDatagram(peer)) {
+                            ok = false;
+                        }
+                    }
+                }
+                if ((peer.flags & Peer.FLAG_CONTINUE_SENDING) != 0) {
+                    continueSending = sendPass + 1;
+                }
+                if (sendPass == 0) {
+                    earliestDue = Math.min(earliestDue, host.dueIn(serviceTime, peer));
+                }
+            }
+        }
+        host.earliestDueAfterPass(serviceTime, earliestDue);
+        return ok;
+    }
+
+    private void updatePacketLoss(Peer peer) {
+        int serviceTime = host.serviceTime;
+        if (peer.packetLossEpoch == 0) {
+            peer.packetLossEpoch = serviceTime;
+        } else if (Time.difference(serviceTime, peer.packetLossEpoch) >= Peer.PACKET_LOSS_INTERVAL && peer.packetsSent > 0) {
+            long packetLoss = peer.packetsLost * Peer.PACKET_LOSS_SCALE / peer.packetsSent;
+            peer.packetLossVariance = (peer.packetLossVariance * 3 + Math.abs(packetLoss - peer.packetLoss)) / 4;
+            peer.packetLoss = (peer.packetLoss * 7 + packetLoss) / 8;
+            peer.packetLossEpoch = serviceTime;
+            peer.packetsSent = 0;
+            peer.packetsLost = 0;
+        }
+    }
+
+    private boolean sendDatagram(Peer peer) {
+        int commandsLength = position - COMMANDS_START;
+        int headerLength = (headerFlags & HEADER_FLAG_SENT_TIME) != 0 ? HEADER_SIZE : HEADER_SIZE_MINIMAL;
+        int compressedLength = 0;
+        if (host.compressor != null) {
+            int size;
+            try {
+                size = host.compressor.compress(packetData, COMMANDS_START, commandsLength, compressedData, COMMANDS_START, commandsLength);
+            } catch (RuntimeException e) {
+                size = 0;
+            }
+            if (size > 0 && size < commandsLength) {
+                headerFlags |= HEADER_FLAG_COMPRESSED;
+                compressedLength = size;
+            }
+            host.compressionInput += commandsLength;
+            host.compressionOutput += compressedLength > 0 ? compressedLength : commandsLength;
+        }
+        if (peer.outgoingPeerID < MAXIMUM_PEER_ID) {
+            headerFlags |= peer.outgoingSessionID << HEADER_SESSION_SHIFT;
+        }
+        int prefix = headerLength + (host.checksum ? CHECKSUM_SIZE : 0);
+        int start = COMMANDS_START - prefix;
+        Wire.put16(packetData, start, peer.outgoingPeerID | headerFlags);
+        if ((headerFlags & HEADER_FLAG_SENT_TIME) != 0) {
+            Wire.put16(packetData, start + 2, host.serviceTime & 0xFFFF);
+        }
+        if (host.checksum) {
+            int checksumOffset = start + headerLength;
+            Wire.put32(packetData, checksumOffset, peer.outgoingPeerID < MAXIMUM_PEER_ID ? peer.connectID : 0);
+            Wire.put32(packetData, checksumOffset, Wire.crc32(packetData, start, prefix + commandsLength));
+        }
+        byte[] out = packetData;
+        int length = prefix + commandsLength;
+        if (compressedLength > 0) {
+            System.arraycopy(packetData, start, compressedData, start, prefix);
+            out = compressedData;
+            length = prefix + compressedLength;
+        }
+        peer.lastSendTime = host.serviceTime;
+        int sentLength = host.sink.send(peer.address, out, start, length);
+        removeSentUnreliableCommands(peer);
+        if (sentLength < 0) {
+            return false;
+        }
+        host.totalSentData += sentLength;
+        host.totalSentPackets++;
+        return true;
+    }
+}

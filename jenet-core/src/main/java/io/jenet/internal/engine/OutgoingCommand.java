@@ -1,0 +1,27 @@
+package io.jenet.internal.engine;
+
+import io.jenet.internal.protocol.Protocol;
+
+/** A command queued for sending or awaiting acknowledgement (ENet's ENetOutgoingCommand). */
+final class OutgoingCommand extends Node {
+    final byte[] command = new byte[Protocol.MAXIMUM_COMMAND_SIZE];
+    int reliableSequenceNumber;
+    int unreliableSequenceNumber;
+    int sentTime;
+    int roundTripTimeout;
+    int queueTime;
+    int fragmentOffset;
+    int fragmentLength;
+    int sendAttempts;
+    Packet packet;
+    /** The peer whose queue holds this command (for the outgoing budget). */
+    Peer peer;
+
+    int commandByte() {
+        return command[0] & 0xFF;
+    }
+
+    int channelID() {
+        return command[1] & 0xFF;
+    }
+}

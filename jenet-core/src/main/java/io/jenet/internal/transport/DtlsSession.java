@@ -1,0 +1,387 @@
+package io.jenet.internal.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+
+/**
+ * One DTLS association with one remote address and port, around a JDK {@link SSLEngine}: drives
+ * the handshake (coalescing each flight's records into as few datagrams as fit), retransmits it on
+ * a doubling timer, and turns each ENet datagram into exactly one application-data record and back.
+ *
+ * <p>Thread-safety: none; used by its connection's thread only.
+ */
+final class DtlsSession {
+    /** Handshake records go out in datagrams of at most this many bytes (a record larger goes alone). */
+    static final int FLIGHT_DATAGRAM = 1400;
+
+    /** @return how many of {@code sessions} have completed their handshake */
+    static int countEstablished(java.util.Collection<DtlsSession> sessions) {
+        int n = 0;
+        for (DtlsSession s : sessions) {
+            if (s.isEstablished()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static final int FIRST_RETRANSMIT_MS = 1000;
+    static final int LAST_RETRANSMIT_MS = 16_000;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    final InetSocketAddress remote;
+    private final SSLEngine engine;
+    private final RawSender raw;
+    private final ByteBuffer record;
+    private final ByteBuffer datagram;
+    private final ByteBuffer application;
+    private boolean established;
+    /** The record size the session was set up with (the JDK lowers it while it retransmits). */
+    private final int maximumPacketSize;
+    private String failure;
+    private boolean heardFromPeer;
+    private long lastActivity;
+    /** When the session was created: a session no ENet peer adopts within 8 s is dropped. */
+    final long createdAt;
+    /** When the handshake completed. */
+    long establishedAt;
+    /** Whether the session has delivered any application data (an ENet datagram) from the peer. */
+    boolean carriedData;
+    /** Live ENet peers at this session's address (engine peers that were attached and not yet released). */
+    int enetPeers;
+    /** Whether an ENet peer was ever attached to this session (its lifetime is then the peer's). */
+    boolean bound;
+    private long retransmitAt = Long.MAX_VALUE;
+    private boolean discardOutput;
+    private boolean sentHelloVerifyRequest;
+    private int retransmitInterval = FIRST_RETRANSMIT_MS;
+    long droppedRecords;
+    /**
+     * ENet datagrams sent while the handshake runs (a client's CONNECT), sent as soon as it ends so
+     * the connection does not wait for ENet's next retransmission (about a second at first).
+     */
+    private final java.util.ArrayDeque<byte[]> early = new java.util.ArrayDeque<>();
+    static final int EARLY_LIMIT = 16;
+
+    /**
+     * Prepares an engine for a session: records of at most {@code maximumPacketSize} bytes, and,
+     * before Java 21, no ChaCha20-Poly1305: the JDK then fails a session when the same record
+     * arrives twice with that cipher (JDK-8305091, fixed in 21), and UDP duplicates datagrams.
+     * mbedTLS, Godot's DTLS stack, picks ChaCha20 when it is offered.
+     */
+    static void configure(SSLEngine engine, int maximumPacketSize, boolean verifyHostName) {
+        javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+        parameters.setMaximumPacketSize(maximumPacketSize);
+        if (verifyHostName) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (Runtime.version().feature() < 21) {
+            parameters.setCipherSuites(java.util.Arrays.stream(parameters.getCipherSuites())
+                    .filter(s -> !s.contains("CHACHA20")).toArray(String[]::new));
+        }
+        engine.setSSLParameters(parameters);
+    }
+
+    DtlsSession(InetSocketAddress remote, SSLEngine engine, RawSender raw, long now) {
+        this.remote = remote;
+        this.engine = engine;
+        this.maximumPacketSize = engine.getSSLParameters().getMaximumPacketSize();
+        this.raw = raw;
+        int packet = Math.max(engine.getSession().getPacketBufferSize(), 16_384 + 512);
+        this.record = ByteBuffer.allocate(packet);
+        this.datagram = ByteBuffer.allocate(packet);
+        this.application = ByteBuffer.allocate(Math.max(engine.getSession().getApplicationBufferSize(), 16_384 + 512));
+        this.lastActivity = now;
+        this.createdAt = now;
+    }
+
+    /** Starts the handshake (a client sends its ClientHello). */
+    void begin(long now) {
+        try {
+            engine.beginHandshake();
+            drive(now);
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /**
+     * Server side: brings a fresh engine to the state it would be in after answering
+     * {@code firstHello} (the cookie-less ClientHello) with a HelloVerifyRequest, without sending
+     * that answer, so that it accepts the client's cookie-bearing second ClientHello.
+     */
+    void prime(byte[] firstHello, long now) {
+        discardOutput = true;
+        try {
+            engine.beginHandshake();
+            receive(firstHello, 0, firstHello.length, new byte[0], now);
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+        } finally {
+            discardOutput = false;
+            sentHelloVerifyRequest = false;
+            heardFromPeer = false;
+            retransmitAt = Long.MAX_VALUE;
+            retransmitInterval = FIRST_RETRANSMIT_MS;
+        }
+    }
+
+    /** Takes over the datagrams queued on a session that is being replaced. */
+    void adoptEarlyDatagrams(DtlsSession previous) {
+        early.addAll(previous.early);
+        previous.early.clear();
+    }
+
+    /** @return whether this session answered with a HelloVerifyRequest (its cookie was missing or stale) */
+    boolean sentHelloVerifyRequest() {
+        return sentHelloVerifyRequest;
+    }
+
+    boolean isEstablished() {
+        return established;
+    }
+
+    boolean hasFailed() {
+        return failure != null;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    boolean heardFromPeer() {
+        return heardFromPeer;
+    }
+
+    long lastActivity() {
+        return lastActivity;
+    }
+
+    /**
+     * Feeds one datagram from the remote.
+     *
+     * @return the length of the application data copied into {@code out}, 0 if none, -1 if the
+     *         session failed
+     */
+    int receive(byte[] data, int offset, int length, byte[] out, long now) {
+        if (failure != null) {
+            return -1;
+        }
+        heardFromPeer = true;
+        lastActivity = now;
+        int delivered = 0;
+        try {
+            ByteBuffer src = ByteBuffer.wrap(data, offset, length);
+            while (src.hasRemaining() || engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                application.clear();
+                SSLEngineResult r = engine.unwrap(src, application);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    fail(new SSLException("closed by the peer"));
+                    return -1;
+                }
+                if (r.bytesProduced() > 0) {
+                    // Godot's framing: one ENet datagram per record; any further record is extra.
+                    if (delivered == 0 && r.bytesProduced() <= out.length) {
+                        application.flip();
+                        application.get(out, 0, r.bytesProduced());
+                        delivered = r.bytesProduced();
+                        carriedData = true;
+                    } else {
+                        droppedRecords++;
+                    }
+                }
+                runTasks();
+                if (r.bytesConsumed() == 0 && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                    break;
+                }
+            }
+            // The peer answered: a flight sent now is a new one, whose timer starts afresh
+            // (RFC 6347 4.2.4); only retransmissions of one flight back off.
+            retransmitInterval = FIRST_RETRANSMIT_MS;
+            drive(now);
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+            return -1;
+        }
+        return failure != null ? -1 : delivered;
+    }
+
+    /**
+     * Sends one ENet datagram as one application-data record; before the handshake has finished it
+     * is held (up to {@link #EARLY_LIMIT}) and sent when it does.
+     *
+     * @return 1 if sent, 0 if held or dropped (the session cannot carry data yet, or has failed),
+     *         -1 if the socket refused it
+     */
+    int send(byte[] data, int offset, int length, long now) {
+        if (failure != null) {
+            return 0;
+        }
+        if (!established) {
+            if (early.size() < EARLY_LIMIT) {
+                early.addLast(java.util.Arrays.copyOfRange(data, offset, offset + length));
+            } else {
+                droppedRecords++;
+            }
+            return 0;
+        }
+        try {
+            record.clear();
+            SSLEngineResult r = engine.wrap(ByteBuffer.wrap(data, offset, length), record);
+            if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() != length) {
+                droppedRecords++;
+                return 0;
+            }
+            record.flip();
+            int sent = raw.send(remote, record.array(), 0, record.limit());
+            lastActivity = now;
+            drive(now);
+            return sent < 0 ? -1 : 1;
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+            return 0;
+        }
+    }
+
+    /**
+     * Retransmits the last handshake flight when its timer is due.
+     *
+     * @return false if nothing could be retransmitted although the peer has never answered (the
+     *         JDK does not resend a client's first ClientHello; the caller starts over instead)
+     */
+    boolean poll(long now) {
+        if (established || failure != null || now < retransmitAt) {
+            return true;
+        }
+        retransmitInterval = Math.min(retransmitInterval * 2, LAST_RETRANSMIT_MS);
+        retransmitAt = now + retransmitInterval;
+        try {
+            record.clear();
+            engine.wrap(EMPTY, record);
+            record.flip();
+            boolean resent = record.hasRemaining();
+            datagram.clear();
+            append(record);
+            drive(now);
+            return resent || heardFromPeer;
+        } catch (SSLException | RuntimeException e) {
+            fail(e);
+            return true;
+        }
+    }
+
+    /** @return the time at which {@link #poll} has work, or {@code Long.MAX_VALUE} */
+    long dueAt() {
+        return established || failure != null ? Long.MAX_VALUE : retransmitAt;
+    }
+
+    /** Runs the handshake as far as it goes without input; flight records are coalesced into datagrams. */
+    private void drive(long now) throws SSLException {
+        boolean sent = false;
+        if (datagram.position() == 0) {
+            datagram.clear();
+        }
+        while (true) {
+            SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                runTasks();
+            } else if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                record.clear();
+                SSLEngineResult r = engine.wrap(EMPTY, record);
+                record.flip();
+                if (record.hasRemaining()) {
+                    append(record);
+                    sent = true;
+                }
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    flush();
+                    fail(new SSLException("closed"));
+                    return;
+                }
+            } else if (hs == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                application.clear();
+                SSLEngineResult r = engine.unwrap(EMPTY, application);
+                if (r.bytesProduced() > 0) {
+                    droppedRecords++;
+                }
+            } else {
+                break;
+            }
+        }
+        flush();
+        if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+            if (!established) {
+                established = true;
+                establishedAt = now;
+                // The JDK halves its record size limit on every third handshake retransmission and
+                // never raises it again; left so, every ENet datagram larger than the lowered limit
+                // would be dropped for good. The handshake is over: restore the size we set.
+                javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+                parameters.setMaximumPacketSize(maximumPacketSize);
+                engine.setSSLParameters(parameters);
+                while (!early.isEmpty() && failure == null) {
+                    byte[] d = early.pollFirst();
+                    send(d, 0, d.length, now);
+                }
+            }
+        } else if (sent) {
+            retransmitAt = now + retransmitInterval;
+        }
+    }
+
+    private void append(ByteBuffer rec) {
+        if (!rec.hasRemaining()) {
+            return;
+        }
+        if (DtlsRecords.isHelloVerifyRequest(rec.array(), rec.position(), rec.remaining())) {
+            sentHelloVerifyRequest = true;
+        }
+        if (discardOutput) {
+            rec.position(rec.limit());
+            return;
+        }
+        if (datagram.position() > 0 && datagram.position() + rec.remaining() > FLIGHT_DATAGRAM) {
+            flush();
+        }
+        datagram.put(rec);
+    }
+
+    private void flush() {
+        if (datagram.position() > 0) {
+            raw.send(remote, datagram.array(), 0, datagram.position());
+            datagram.clear();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    private void fail(Exception e) {
+        if (failure == null) {
+            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        engine.closeOutbound();
+        // Tell the peer (a fatal alert, or close_notify) so that it drops its side at once rather
+        // than holding a half-done handshake until it expires; best effort, as UDP is.
+        try {
+            record.clear();
+            engine.wrap(EMPTY, record);
+            record.flip();
+            if (record.hasRemaining() && !discardOutput) {
+                raw.send(remote, record.array(), 0, record.limit());
+            }
+        } catch (SSLException | RuntimeException ignored) {
+            // the engine is done; nothing more to say
+        }
+    }
+
+    /** The first ClientHello of this session's handshake (server side), to tell a client that started over. */
+    byte[] clientHello;
+}

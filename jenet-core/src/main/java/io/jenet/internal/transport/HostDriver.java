@@ -1,0 +1,349 @@
+package io.jenet.internal.transport;
+
+import io.jenet.internal.engine.Event;
+import io.jenet.internal.engine.Host;
+import io.jenet.internal.engine.HostSettings;
+import io.jenet.internal.engine.PeerObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+
+/**
+ * Drives one engine host: owns its clock, its UDP socket and (for Godot's DTLS extension) its
+ * DTLS layer, and runs ENet's service loop: send what is due, read datagrams into the engine,
+ * hand out events, wait on the socket until the next deadline or the timeout. The public
+ * {@code ENetConnection} is a facade over one driver; the engine itself never sees a socket or
+ * the system clock.
+ *
+ * <p>Thread-safety: none; one thread at a time, as the connection it serves.
+ */
+public final class HostDriver implements AutoCloseable {
+    /** What a service call ended with. */
+    public enum Outcome {
+        /** An event was accepted by the sink. */
+        EVENT,
+        /** The timeout passed without one. */
+        NONE,
+        /** The socket failed (ENet's -1), or a DTLS client handshake failed (as Godot). */
+        ERROR
+    }
+
+    /** Decides whether an engine event is handed to the application (false: skip it). */
+    @FunctionalInterface
+    public interface EventSink {
+        /**
+         * @param event the engine's event, valid during the call
+         * @return whether to return it from {@link #service}
+         */
+        boolean accept(Event event);
+    }
+
+    private static final int MAX_DATAGRAMS_PER_SERVICE = 256;
+    /** Largest DTLS datagram: ENet's largest MTU plus record overhead. */
+    private static final int DTLS_MAXIMUM_PACKET = io.jenet.internal.protocol.Protocol.MAXIMUM_MTU + 256;
+    private static final System.Logger LOG = System.getLogger("io.jenet");
+
+    private final long epochNanos = System.nanoTime();
+    private final UdpTransport transport;
+    private final Host host;
+    private final Event event = new Event();
+    private final byte[] receiveBuffer = new byte[65536];
+    private final int[] receiveLength = new int[1];
+    private DtlsLayer dtls;
+    private byte[] dtlsPlaintext;
+    private long oversizedDatagrams;
+    private String dtlsFailureLogged;
+    private String sendErrorLogged;
+    private long budgetDisconnectsLogged;
+    private long internalErrorsLogged;
+
+    /**
+     * Binds the socket and creates the engine host.
+     *
+     * @param bind local address (port 0 = any)
+     * @param maxPeers peer slots
+     * @param maxChannels channel limit (0 = 255)
+     * @param inBandwidth incoming bandwidth, bytes/s (0 = unlimited)
+     * @param outBandwidth outgoing bandwidth, bytes/s (0 = unlimited)
+     * @param settings the settings to apply
+     * @throws IOException if the socket cannot be bound
+     */
+    public HostDriver(InetSocketAddress bind, int maxPeers, int maxChannels, long inBandwidth, long outBandwidth,
+                      HostSettings settings) throws IOException {
+        transport = new UdpTransport(bind);
+        host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, this::sendDatagram,
+                new SplittableRandom(new SecureRandom().nextLong()));
+        host.configure(settings);
+        host.setHoldReceivedPackets(true);
+        host.setPeerObserver(new PeerObserver() {
+            @Override
+            public void attached(InetSocketAddress address) {
+                if (dtls != null) {
+                    dtls.peerAttached(address);
+                }
+            }
+
+            @Override
+            public void released(InetSocketAddress address) {
+                if (dtls != null) {
+                    dtls.peerReleased(address);
+                }
+            }
+        });
+        host.time(now());
+    }
+
+    /** @return the engine host */
+    public Host host() {
+        return host;
+    }
+
+    /** @return the clock the engine runs on, in ms (never 0) */
+    public long now() {
+        return (System.nanoTime() - epochNanos) / 1_000_000L + 1;
+    }
+
+    /** Sets the engine's clock to now, before an application call that changes engine state. */
+    public void tick() {
+        host.time(now());
+    }
+
+    /** @return the bound UDP port */
+    public int localPort() {
+        return transport.localPort();
+    }
+
+    // ---- DTLS ----
+
+    /** @return the DTLS layer, or null for plain ENet */
+    public DtlsLayer dtls() {
+        return dtls;
+    }
+
+    /**
+     * Puts Godot's DTLS server layer between the socket and the engine.
+     *
+     * @param context the server's {@code DTLSv1.2} context
+     * @param refuseNewConnections the initial refusal
+     * @return the layer
+     */
+    public DtlsServer startDtlsServer(javax.net.ssl.SSLContext context, boolean refuseNewConnections) {
+        DtlsServer server = new DtlsServer(context, transport::send, DTLS_MAXIMUM_PACKET, host.peerCount());
+        server.refuseNewConnections(refuseNewConnections);
+        startDtls(server);
+        return server;
+    }
+
+    /**
+     * Puts Godot's DTLS client layer between the socket and the engine.
+     *
+     * @param context the client's {@code DTLSv1.2} context
+     * @param serverName the name the server's certificate must carry
+     * @param verify whether to verify the certificate
+     */
+    public void startDtlsClient(javax.net.ssl.SSLContext context, String serverName, boolean verify) {
+        startDtls(new DtlsClient(context, transport::send, serverName, verify, DTLS_MAXIMUM_PACKET));
+    }
+
+    private void startDtls(DtlsLayer layer) {
+        dtls = layer;
+        dtlsPlaintext = new byte[65536];
+    }
+
+    // ---- the service loop ----
+
+    /**
+     * ENet's {@code enet_host_service}: returns the first event the sink accepts, waiting up to
+     * {@code timeout} ms for one.
+     *
+     * @param timeout ms to wait; 0 returns at once
+     * @param sink what to do with each engine event
+     * @return the outcome
+     */
+    public Outcome service(int timeout, EventSink sink) {
+        if (pollEvent(sink)) {
+            return Outcome.EVENT;
+        }
+        long deadline = now() + timeout;
+        boolean idle = false;
+        boolean first = true;
+        while (true) {
+            long t = now();
+            // Godot polls its DTLS layer inside every datagram send and receive, so a host
+            // serviced with a timeout of 0 still retransmits handshake flights and expires
+            // sessions: poll it on every pass, not only when the loop is about to wait.
+            pollDtls(t);
+            // The pass before reading sends what the application queued since the last call; after
+            // a wait nothing new can have been queued, and the pass after reading does the rest
+            // (timers, pings, acknowledgements), so one pass per wake-up is enough. C ENet makes
+            // two; with thousands of mostly idle peers, each pass is the cost.
+            if (first && !host.service(t)) {
+                return socketError();
+            }
+            first = false;
+            try {
+                receiveDatagrams();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "jenet: socket receive failed", e);
+                return Outcome.ERROR;
+            }
+            t = now();
+            if (!host.service(t)) {
+                return socketError();
+            }
+            logBudgetAndFailures();
+            if (pollEvent(sink)) {
+                return Outcome.EVENT;
+            }
+            if (dtls != null && dtls.takeFailure()) {
+                logDtlsFailure();
+                return Outcome.ERROR;
+            }
+            t = now();
+            if (t >= deadline) {
+                return Outcome.NONE;
+            }
+            long wait = host.millisUntilDue(t, deadline - t);
+            if (dtls != null) {
+                pollDtls(t);
+                wait = Math.max(0, Math.min(wait, dtls.dueAt() - t));
+            }
+            if (wait == 0) {
+                // Guard against spinning when work is due but cannot proceed yet.
+                wait = idle ? 1 : 0;
+                idle = true;
+            } else {
+                idle = false;
+            }
+            try {
+                transport.await(wait);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "jenet: socket wait failed", e);
+                return Outcome.ERROR;
+            }
+        }
+    }
+
+    /**
+     * ENet's {@code enet_host_check_events}: the first already-received event the sink accepts,
+     * without touching the socket.
+     *
+     * @param sink what to do with each engine event
+     * @return whether one was accepted
+     */
+    public boolean pollEvent(EventSink sink) {
+        while (host.checkEvents(event)) {
+            if (sink.accept(event)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ENet's {@code enet_host_flush}, and a DTLS poll (Godot polls DTLS on every send). */
+    public void flush() {
+        long t = now();
+        host.time(t);
+        host.flush();
+        pollDtls(t);
+    }
+
+    /**
+     * Sends a raw datagram from the host's socket; through DTLS on a DTLS host, as Godot.
+     *
+     * @return bytes sent, 0 if dropped, -1 on a socket error (logged)
+     */
+    public int socketSend(InetSocketAddress to, byte[] packet) {
+        int sent = dtls == null ? transport.send(to, packet, 0, packet.length) : dtls.send(to, packet, 0, packet.length, now());
+        if (sent < 0) {
+            LOG.log(System.Logger.Level.WARNING, "jenet: socketSend to {0} failed: {1}", to, transport.lastSendError());
+        }
+        return sent;
+    }
+
+    /** @return datagrams dropped before the engine saw them (larger than ENet's receive buffer) */
+    public long oversizedDatagrams() {
+        return oversizedDatagrams;
+    }
+
+    private void receiveDatagrams() throws IOException {
+        for (int i = 0; i < MAX_DATAGRAMS_PER_SERVICE; i++) {
+            InetSocketAddress from = transport.receive(receiveBuffer, receiveLength);
+            if (from == null) {
+                return;
+            }
+            int length = receiveLength[0];
+            if (length > Host.RECEIVE_BUFFER_SIZE) {
+                oversizedDatagrams++;
+                continue;
+            }
+            if (dtls == null) {
+                host.receive(receiveBuffer, 0, length, from, now());
+            } else {
+                long now = now();
+                int plain = dtls.receive(from, receiveBuffer, length, dtlsPlaintext, now);
+                if (plain >= 0) {
+                    host.receive(dtlsPlaintext, 0, plain, from, now);
+                }
+            }
+        }
+    }
+
+    /** The engine's datagrams: straight to the socket, or through DTLS. */
+    private int sendDatagram(InetSocketAddress to, byte[] data, int offset, int length) {
+        return dtls == null ? transport.send(to, data, offset, length) : dtls.send(to, data, offset, length, now());
+    }
+
+    private void pollDtls(long now) {
+        if (dtls != null) {
+            dtls.poll(now);
+            logDtlsFailure();
+        }
+    }
+
+    private void logDtlsFailure() {
+        String failure = dtls.lastFailure();
+        if (failure != null && !failure.equals(dtlsFailureLogged)) {
+            dtlsFailureLogged = failure;
+            LOG.log(System.Logger.Level.WARNING, "jenet: DTLS session failed: {0}", failure);
+        }
+    }
+
+    /**
+     * A datagram could not be sent (no route, unsupported address family, closed socket). Logged
+     * at WARNING when the failure is new, at DEBUG while it repeats (every retransmission to an
+     * unreachable peer fails the same way).
+     */
+    private Outcome socketError() {
+        Exception cause = transport.lastSendError();
+        String what = cause == null ? "?" : cause.toString();
+        System.Logger.Level level = what.equals(sendErrorLogged) ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+        sendErrorLogged = what;
+        LOG.log(level, "jenet: socket send failed: {0}", what);
+        return Outcome.ERROR;
+    }
+
+    /** Budget disconnections and engine failures are rare and worth a line each. */
+    private void logBudgetAndFailures() {
+        long disconnects = host.budgetDisconnects();
+        if (disconnects != budgetDisconnectsLogged) {
+            LOG.log(System.Logger.Level.WARNING, "jenet: memory budget: {0} peer(s) disconnected (incomplete data held {1} of {2} bytes, "
+                    + "queued outgoing {3} bytes)", disconnects - budgetDisconnectsLogged, host.incompleteData(),
+                    host.incompleteDataLimit(), host.outgoingData());
+            budgetDisconnectsLogged = disconnects;
+        }
+        long failures = host.internalErrors();
+        if (failures != internalErrorsLogged) {
+            internalErrorsLogged = failures;
+            LOG.log(System.Logger.Level.WARNING, "jenet: a received datagram made the engine fail; its peer was disconnected",
+                    host.lastInternalError());
+        }
+    }
+
+    /** Closes the socket. */
+    @Override
+    public void close() {
+        transport.close();
+    }
+}
