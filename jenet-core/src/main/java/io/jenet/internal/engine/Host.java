@@ -503,8 +503,7 @@ public final class Host {
         } while (connectID == 0);
         peer.connectID = connectID;
         peer.mtu = mtu;
-        peer.windowSize = clampWindow(outgoingBandwidth == 0 ? MAXIMUM_WINDOW_SIZE
-                : (outgoingBandwidth / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE);
+        peer.windowSize = Window.of(outgoingBandwidth);
         OutgoingCommand c = allocOutgoing();
         CommandWriter.connect(c.command, 0, peer.incomingPeerID, peer.incomingSessionID, peer.outgoingSessionID, peer.mtu,
                 (int) peer.windowSize, channelCount, (int) incomingBandwidth, (int) outgoingBandwidth,
@@ -512,10 +511,6 @@ public final class Host {
                 (int) peer.packetThrottleDeceleration, peer.connectID, data);
         peer.queueOutgoingCommand(c, null, 0, 0);
         return peer;
-    }
-
-    static long clampWindow(long w) {
-        return Math.max(MINIMUM_WINDOW_SIZE, Math.min(MAXIMUM_WINDOW_SIZE, w));
     }
 
     /**

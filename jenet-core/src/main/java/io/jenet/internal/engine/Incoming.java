@@ -351,22 +351,8 @@ final class Incoming {
         if (mtu < peer.mtu) {
             peer.mtu = (int) mtu;
         }
-        if (host.outgoingBandwidth == 0 && peer.incomingBandwidth == 0) {
-            peer.windowSize = MAXIMUM_WINDOW_SIZE;
-        } else if (host.outgoingBandwidth == 0 || peer.incomingBandwidth == 0) {
-            peer.windowSize = (Math.max(host.outgoingBandwidth, peer.incomingBandwidth) / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE;
-        } else {
-            peer.windowSize = (Math.min(host.outgoingBandwidth, peer.incomingBandwidth) / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE;
-        }
-        peer.windowSize = Host.clampWindow(peer.windowSize);
-
-        long windowSize = host.incomingBandwidth == 0 ? MAXIMUM_WINDOW_SIZE
-                : (host.incomingBandwidth / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE;
-        long requested = u32Unsigned(d, command + CONNECT_WINDOW_SIZE_OFFSET);
-        if (windowSize > requested) {
-            windowSize = requested;
-        }
-        windowSize = Host.clampWindow(windowSize);
+        peer.windowSize = Window.between(host.outgoingBandwidth, peer.incomingBandwidth);
+        long windowSize = Window.clamp(Math.min(Window.of(host.incomingBandwidth), u32Unsigned(d, command + CONNECT_WINDOW_SIZE_OFFSET)));
 
         OutgoingCommand c = host.allocOutgoing();
         CommandWriter.verifyConnect(c.command, 0, peer.incomingPeerID, incomingSessionID, outgoingSessionID, peer.mtu,
@@ -403,7 +389,7 @@ final class Incoming {
         if (mtu < peer.mtu) {
             peer.mtu = (int) mtu;
         }
-        long windowSize = Host.clampWindow(u32Unsigned(d, command + CONNECT_WINDOW_SIZE_OFFSET));
+        long windowSize = Window.clamp(u32Unsigned(d, command + CONNECT_WINDOW_SIZE_OFFSET));
         if (windowSize < peer.windowSize) {
             peer.windowSize = windowSize;
         }
@@ -524,14 +510,7 @@ final class Incoming {
         if (peer.incomingBandwidth != 0) {
             ++host.bandwidthLimitedPeers;
         }
-        if (peer.incomingBandwidth == 0 && host.outgoingBandwidth == 0) {
-            peer.windowSize = MAXIMUM_WINDOW_SIZE;
-        } else if (peer.incomingBandwidth == 0 || host.outgoingBandwidth == 0) {
-            peer.windowSize = (Math.max(peer.incomingBandwidth, host.outgoingBandwidth) / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE;
-        } else {
-            peer.windowSize = (Math.min(peer.incomingBandwidth, host.outgoingBandwidth) / Peer.WINDOW_SIZE_SCALE) * MINIMUM_WINDOW_SIZE;
-        }
-        peer.windowSize = Host.clampWindow(peer.windowSize);
+        peer.windowSize = Window.between(peer.incomingBandwidth, host.outgoingBandwidth);
         return 0;
     }
 
