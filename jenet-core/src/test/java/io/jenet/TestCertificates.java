@@ -23,19 +23,27 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates for DTLS tests: a CA, servers it signs (valid, expired, other names), self-signed ones. */
-final class TestCertificates {
+public final class TestCertificates {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-    record Issued(PrivateKey key, X509Certificate certificate) {
-        TlsOptions serverOptions() {
+    public record Issued(PrivateKey key, X509Certificate certificate) {
+        /** @return server options with this key and certificate */
+        public TlsOptions serverOptions() {
             return TlsOptions.server(key, List.of(certificate));
         }
     }
 
     final KeyPair caKeys;
-    final X509Certificate ca;
+    /** The authority's certificate. */
+    public final X509Certificate ca;
 
-    TestCertificates(String caName) throws Exception {
+    /**
+     * A new certificate authority.
+     *
+     * @param caName its common name
+     * @throws Exception if key generation fails
+     */
+    public TestCertificates(String caName) throws Exception {
         caKeys = keyPair();
         X500Name name = new X500Name("CN=" + caName);
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(Instant.now().minus(Duration.ofDays(1))),
@@ -56,7 +64,12 @@ final class TestCertificates {
     }
 
     /** A currently valid server certificate for {@code dnsName}. */
-    Issued server(String dnsName) throws Exception {
+    /**
+     * @param dnsName the server's name
+     * @return a certificate for it, valid now
+     * @throws Exception on failure
+     */
+    public Issued server(String dnsName) throws Exception {
         return server(dnsName, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
     }
 

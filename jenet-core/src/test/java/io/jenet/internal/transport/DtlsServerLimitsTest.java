@@ -1,9 +1,11 @@
-package io.jenet;
+package io.jenet.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenet.internal.transport.DtlsClient;
-import io.jenet.internal.transport.DtlsServer;
+
+
+import io.jenet.TestCertificates;
+import io.jenet.TlsOptions;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;

@@ -1,9 +1,10 @@
-package io.jenet;
+package io.jenet.internal.transport;
+
 
 import io.jenet.internal.engine.Event;
 import io.jenet.internal.engine.Host;
 import io.jenet.internal.engine.PeerObserver;
-import io.jenet.internal.transport.DtlsLayer;
+
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;

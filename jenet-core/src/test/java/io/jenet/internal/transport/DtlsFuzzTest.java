@@ -1,11 +1,12 @@
-package io.jenet;
+package io.jenet.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.jenet.internal.transport.DtlsClient;
-import io.jenet.internal.transport.DtlsServer;
+
+import io.jenet.TestCertificates;
+import io.jenet.TlsOptions;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;

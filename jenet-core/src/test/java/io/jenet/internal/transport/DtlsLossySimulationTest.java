@@ -1,11 +1,14 @@
-package io.jenet;
+package io.jenet.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenet.internal.engine.Event;
 import io.jenet.internal.engine.Peer;
-import io.jenet.internal.transport.DtlsClient;
-import io.jenet.internal.transport.DtlsServer;
+
+
+import io.jenet.ENetPacketPeer;
+import io.jenet.TestCertificates;
+import io.jenet.TlsOptions;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
