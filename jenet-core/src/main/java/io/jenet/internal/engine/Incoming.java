@@ -21,7 +21,6 @@ final class Incoming {
     private final Host host;
     private final byte[] decompressed = new byte[Host.RECEIVE_BUFFER_SIZE];
     private final CRC32 crc = new CRC32();
-    private final byte[] connectIdBytes = new byte[4];
 
     // The datagram being handled.
     private byte[] data;
@@ -127,15 +126,7 @@ final class Incoming {
             int checksumOffset = start + headerSize - CHECKSUM_SIZE;
             int desired = u32(d, checksumOffset);
             int connectID = peer != null ? peer.connectID : 0;
-            connectIdBytes[0] = (byte) (connectID >>> 24);
-            connectIdBytes[1] = (byte) (connectID >>> 16);
-            connectIdBytes[2] = (byte) (connectID >>> 8);
-            connectIdBytes[3] = (byte) connectID;
-            crc.reset();
-            crc.update(d, start, checksumOffset - start);
-            crc.update(connectIdBytes, 0, 4);
-            crc.update(d, checksumOffset + 4, start + len - checksumOffset - 4);
-            if ((int) crc.getValue() != desired) {
+            if (io.jenet.internal.protocol.Wire.datagramChecksum(crc, d, start, len, checksumOffset, connectID) != desired) {
                 return false;
             }
         }

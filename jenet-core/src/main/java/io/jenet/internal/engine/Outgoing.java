@@ -23,6 +23,7 @@ final class Outgoing {
     private final byte[] packetData = new byte[COMMANDS_START + Host.RECEIVE_BUFFER_SIZE];
     private final byte[] compressedData = new byte[COMMANDS_START + Host.RECEIVE_BUFFER_SIZE];
     private final NodeList<OutgoingCommand> sentUnreliableCommands = new NodeList<>();
+    private final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     private int headerFlags;
     private int commandCount;
     /** Datagram size as ENet counts it: a 4-byte header plus the commands so far. */
@@ -403,8 +404,9 @@ final class Outgoing {
         }
         if (host.checksum) {
             int checksumOffset = start + headerLength;
-            Wire.put32(packetData, checksumOffset, peer.outgoingPeerID < MAXIMUM_PEER_ID ? peer.connectID : 0);
-            Wire.put32(packetData, checksumOffset, Wire.crc32(packetData, start, prefix + commandsLength));
+            int connectID = peer.outgoingPeerID < MAXIMUM_PEER_ID ? peer.connectID : 0;
+            Wire.put32(packetData, checksumOffset, Wire.datagramChecksum(crc, packetData, start, prefix + commandsLength,
+                    checksumOffset, connectID));
         }
         byte[] out = packetData;
         int length = prefix + commandsLength;

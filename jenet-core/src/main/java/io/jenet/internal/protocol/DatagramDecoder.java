@@ -126,9 +126,7 @@ public final class DatagramDecoder {
         if (length < at + CHECKSUM_SIZE) {
             return false;
         }
-        byte[] copy = java.util.Arrays.copyOfRange(data, offset, offset + length);
-        int want = Wire.u32(copy, at);
-        Wire.put32(copy, at, connectID);
-        return Wire.crc32(copy, 0, copy.length) == want;
+        return Wire.datagramChecksum(new java.util.zip.CRC32(), data, offset, length, offset + at, connectID)
+                == Wire.u32(data, offset + at);
     }
 }

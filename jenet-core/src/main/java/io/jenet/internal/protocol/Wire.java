@@ -69,4 +69,24 @@ public final class Wire {
         crc.update(b, off, len);
         return (int) crc.getValue();
     }
+
+    /**
+     * ENet's datagram checksum, the one way jenet computes it: {@link #crc32} of the datagram
+     * {@code d[start, start+length)} as if its 4-byte checksum field at {@code fieldOffset} held
+     * {@code connectID} (big-endian; the peer's connect id, or 0 before there is one). The buffer
+     * is not modified and nothing is allocated.
+     *
+     * @param crc a CRC state of the caller's (reset here)
+     * @return the checksum value, to compare with or write into the field with {@link #put32}
+     */
+    public static int datagramChecksum(CRC32 crc, byte[] d, int start, int length, int fieldOffset, int connectID) {
+        crc.reset();
+        crc.update(d, start, fieldOffset - start);
+        crc.update(connectID >>> 24);
+        crc.update(connectID >>> 16);
+        crc.update(connectID >>> 8);
+        crc.update(connectID);
+        crc.update(d, fieldOffset + 4, start + length - fieldOffset - 4);
+        return (int) crc.getValue();
+    }
 }
