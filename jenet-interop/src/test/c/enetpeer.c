@@ -257,10 +257,12 @@ static void command(char *line) {
         enet_peer_timeout(peer_of(a), (enet_uint32) b, (enet_uint32) c, (enet_uint32) d);
     } else if (!strcmp(cmd, "stats") && sscanf(line, "%*s %d", &a) == 1 && peer_of(a)) {
         ENetPeer *p = peer_of(a);
-        out("stats %d state %d rtt %u loss %u channels %zu mtu %u window %u throttle %u interval %u acceleration %u deceleration %u incoming %u outgoing %u",
+        out("stats %d state %d rtt %u loss %u channels %zu mtu %u window %u throttle %u interval %u acceleration %u deceleration %u incoming %u outgoing %u"
+            " variance %u intransit %u unacknowledged %zu queued %zu",
             a, (int) p->state, p->roundTripTime, p->packetLoss, p->channelCount, p->mtu, p->windowSize, p->packetThrottle,
             p->packetThrottleInterval, p->packetThrottleAcceleration, p->packetThrottleDeceleration,
-            p->incomingBandwidth, p->outgoingBandwidth);
+            p->incomingBandwidth, p->outgoingBandwidth, p->roundTripTimeVariance, p->reliableDataInTransit,
+            enet_list_size(&p->sentReliableCommands), enet_list_size(&p->outgoingCommands));
     } else if (!strcmp(cmd, "load") && sscanf(line, "%*s %d %127s %d %d %d %d", &a, ip, &b, &c, &d, &f) == 6) {
         load(a, ip, b, c, d, f);
     } else {

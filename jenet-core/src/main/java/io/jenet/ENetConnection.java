@@ -514,8 +514,9 @@ public final class ENetConnection implements AutoCloseable {
      * Makes this host a DTLS server (Godot's extension for ENet): every ENet datagram then travels
      * as one DTLS 1.2 record, one session per remote address and port, and clients must connect
      * with {@link #dtlsClientSetup}. As in Godot, a session lives as long as the ENet peer at its
-     * address, one that no peer adopts within 8 s is dropped, and there are never more sessions
-     * than peer slots. Call it once, right after creating the host and before any peer connects.
+     * address and there are never more sessions than peer slots; one that no peer adopts is
+     * dropped once its client has been silent for 32 s. Call it once, right after creating the
+     * host and before any peer connects.
      *
      * @param serverOptions {@link TlsOptions#server} options
      * @throws IllegalStateException if no host exists, DTLS is already set up, or peers exist

@@ -15,10 +15,11 @@ import javax.net.ssl.SSLEngine;
  * once through {@link #takeFailure()}, which the connection turns into {@code EVENT_ERROR} as
  * Godot does, and the session is dropped: the next datagram ENet sends (its CONNECT
  * retransmission) starts a new handshake, until ENet gives up on the connection. The session also
- * ends with the host's ENet peer, so a later connection starts a fresh one. A server drops a
- * session that no ENet peer adopts within 8 s; a session whose handshake has not finished 8 s
- * after it began, or through which nothing has come back 8 s after it finished, is therefore
- * started over (Godot's client keeps sending into it until ENet or mbedTLS gives up).
+ * ends with the host's ENet peer, so a later connection starts a fresh one. A session whose
+ * handshake has not finished {@link #HANDSHAKE_RESTART_MS} after it began, or through which
+ * nothing has come back for {@link #UNADOPTED_IDLE_MS} after it finished (by then a jenet server
+ * has dropped its side), is started over; Godot's client keeps sending into it until ENet or
+ * mbedTLS gives up.
  *
  * <p>Thread-safety: none; driven by its connection's thread.
  */
@@ -102,7 +103,7 @@ public final class DtlsClient implements DtlsLayer {
             DtlsSession previous = session;
             restartedSessions++;
             session = start(previous.remote, now, previous);
-        } else if (enetPeers == 0 && !session.bound && now - session.createdAt >= UNBOUND_SESSION_MS) {
+        } else if (enetPeers == 0 && !session.bound && now - session.createdAt >= UNADOPTED_IDLE_MS) {
             session = null;
         }
     }
@@ -117,7 +118,7 @@ public final class DtlsClient implements DtlsLayer {
             due = Math.min(due, abandonAt());
         }
         if (enetPeers == 0 && !session.bound) {
-            due = Math.min(due, session.createdAt + UNBOUND_SESSION_MS);
+            due = Math.min(due, session.createdAt + UNADOPTED_IDLE_MS);
         }
         return due;
     }
@@ -167,19 +168,28 @@ public final class DtlsClient implements DtlsLayer {
     }
 
     /**
-     * A server drops a session that no ENet peer adopts within {@link #UNBOUND_SESSION_MS}; a
-     * client that sees no sign of adoption for as long (its handshake unfinished 8 s after it
-     * began, or nothing delivered 8 s after it finished) is talking to a session that is gone.
+     * A client whose handshake is unfinished {@link #HANDSHAKE_RESTART_MS} after it began, that
+     * has heard nothing for {@link #UNADOPTED_IDLE_MS} since it finished without any data coming
+     * back, or whose server keeps retransmitting its flight after ours finished (an abbreviated
+     * handshake whose last flight, ours, was lost), is talking to a session that is gone.
      */
+    /** Retransmitted server flights after our handshake finished that make us start over. */
+    static final int LATE_FLIGHTS_TO_RESTART = 3;
+
     private boolean abandonedByServer(long now) {
         return enetPeers > 0 && now >= abandonAt();
     }
 
     private long abandonAt() {
         if (!session.isEstablished()) {
-            return session.createdAt + UNBOUND_SESSION_MS;
+            return session.createdAt + HANDSHAKE_RESTART_MS;
         }
-        return session.carriedData ? Long.MAX_VALUE : session.establishedAt + UNBOUND_SESSION_MS;
+        if (session.carriedData) {
+            return Long.MAX_VALUE;
+        }
+        // A server that keeps retransmitting its last flight after ours is done never got our
+        // Finished, and never will: its session stays in its handshake while ours sends data.
+        return session.lateFlights >= LATE_FLIGHTS_TO_RESTART ? Long.MIN_VALUE : session.lastHeardAt() + UNADOPTED_IDLE_MS;
     }
 
     /** @return sessions started over because the server never answered through them (see {@link #poll}) */

@@ -12,14 +12,23 @@ import java.net.InetSocketAddress;
  * on every pass of its service loop and on flush for the same reason.
  *
  * <p>Sessions live as long as the ENet peer at their address: the connection reports peers with
- * {@link #peerAttached} and {@link #peerReleased}; a session no peer adopts within
- * {@link #UNBOUND_SESSION_MS} is dropped.
+ * {@link #peerAttached} and {@link #peerReleased}; a session no peer adopts is dropped once its
+ * remote has been silent for {@link #UNADOPTED_IDLE_MS}.
  *
  * <p>Thread-safety: none; driven by the thread of the connection that owns it.
  */
 public interface DtlsLayer {
-    /** A session that no ENet peer has adopted after this long is dropped, as Godot does. */
-    long UNBOUND_SESSION_MS = 8_000;
+    /**
+     * A session no ENet peer has adopted is dropped once nothing has come from its remote for this
+     * long. ENet's CONNECT retransmissions through heavy loss can leave gaps of 16 s (500 ms
+     * doubling) and ENet gives up a connect after 30 s by default, so anything shorter would cut
+     * off a Godot or C client whose CONNECT is still on its way: those clients never start a
+     * session over and would send into nothing until ENet gives up.
+     */
+    long UNADOPTED_IDLE_MS = 32_000;
+
+    /** A client whose handshake has not finished this long after it began starts it over. */
+    long HANDSHAKE_RESTART_MS = 8_000;
 
     /**
      * Takes one datagram from the socket.

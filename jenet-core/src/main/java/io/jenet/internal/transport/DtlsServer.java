@@ -11,9 +11,10 @@ import javax.net.ssl.SSLEngine;
  * The server end of Godot's DTLS extension: one DTLS session per remote address and port.
  *
  * <p>Lifetime, as Godot: a session lives as long as the ENet peer at its address (it is dropped
- * when the peer disconnects, is reset or times out, and with the host); a session that no ENet
- * peer adopts within {@link DtlsLayer#UNBOUND_SESSION_MS} is dropped; there are never more
- * sessions than the host has peer slots.
+ * when the peer disconnects, is reset or times out, and with the host); there are never more
+ * sessions than the host has peer slots. Beyond Godot, which keeps a session no ENet peer adopts
+ * for as long as the host lives, such a session is dropped once its remote has been silent for
+ * {@link DtlsLayer#UNADOPTED_IDLE_MS}.
  *
  * <p>Beyond Godot, a client proves its address before the server keeps anything for it: a
  * ClientHello without a cookie is answered with a HelloVerifyRequest by a throw-away engine; only
@@ -181,7 +182,7 @@ public final class DtlsServer implements DtlsLayer {
                 continue;
             }
             if (!s.bound) {
-                long expiry = s.createdAt + UNBOUND_SESSION_MS;
+                long expiry = s.lastHeardAt() + UNADOPTED_IDLE_MS;
                 if (now >= expiry) {
                     expiredSessions++;
                     it.remove();
@@ -259,7 +260,7 @@ public final class DtlsServer implements DtlsLayer {
         return evictedHandshakes;
     }
 
-    /** @return sessions dropped because no ENet peer adopted them within {@link DtlsLayer#UNBOUND_SESSION_MS} */
+    /** @return sessions no ENet peer adopted, dropped after {@link DtlsLayer#UNADOPTED_IDLE_MS} of silence */
     public long expiredSessions() {
         return expiredSessions;
     }

@@ -29,6 +29,7 @@ final class DtlsSession {
     }
 
     static final int FIRST_RETRANSMIT_MS = 1000;
+    private static final byte CONTENT_TYPE_HANDSHAKE = 22;
     static final int LAST_RETRANSMIT_MS = 16_000;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -44,12 +45,20 @@ final class DtlsSession {
     private String failure;
     private boolean heardFromPeer;
     private long lastActivity;
-    /** When the session was created: a session no ENet peer adopts within 8 s is dropped. */
+    /** When the last datagram came from the remote (or the session was created). */
+    private long lastHeardAt;
+    /** When the session was created. */
     final long createdAt;
     /** When the handshake completed. */
     long establishedAt;
     /** Whether the session has delivered any application data (an ENet datagram) from the peer. */
     boolean carriedData;
+    /**
+     * Handshake datagrams that came after this end finished its handshake: the remote is still
+     * retransmitting its flight, so it never got ours (the JDK does not answer a retransmitted
+     * flight once its own handshake is over).
+     */
+    int lateFlights;
     /** Live ENet peers at this session's address (engine peers that were attached and not yet released). */
     int enetPeers;
     /** Whether an ENet peer was ever attached to this session (its lifetime is then the peer's). */
@@ -95,6 +104,7 @@ final class DtlsSession {
         this.datagram = ByteBuffer.allocate(packet);
         this.application = ByteBuffer.allocate(Math.max(engine.getSession().getApplicationBufferSize(), 16_384 + 512));
         this.lastActivity = now;
+        this.lastHeardAt = now;
         this.createdAt = now;
     }
 
@@ -160,6 +170,10 @@ final class DtlsSession {
         return lastActivity;
     }
 
+    long lastHeardAt() {
+        return lastHeardAt;
+    }
+
     /**
      * Feeds one datagram from the remote.
      *
@@ -172,6 +186,10 @@ final class DtlsSession {
         }
         heardFromPeer = true;
         lastActivity = now;
+        lastHeardAt = now;
+        if (established && length > 0 && data[offset] == CONTENT_TYPE_HANDSHAKE) {
+            lateFlights++;
+        }
         int delivered = 0;
         try {
             ByteBuffer src = ByteBuffer.wrap(data, offset, length);

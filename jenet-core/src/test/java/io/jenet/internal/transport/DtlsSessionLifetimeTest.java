@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * DTLS session lifetime as Godot has it, on an in-memory link with a virtual clock: a server
  * session lives as long as the ENet peer at its address, one that no peer adopts is dropped after
- * 8 s, there are never more sessions than peer slots; a client keeps one session, started by the
+ * 32 s of silence from its client, there are never more sessions than peer slots; a client keeps one session, started by the
  * first datagram it sends, that ends with its peer; a client whose first flight is lost starts
  * over when polled.
  */
@@ -81,16 +81,27 @@ class DtlsSessionLifetimeTest {
     }
 
     @Test
-    void aSessionNoPeerAdoptsIsDroppedAfterEightSecondsAndAnAdoptedOneStays() {
+    void aSessionNoPeerAdoptsIsDroppedAfterItsClientIsSilentFor32SecondsAndAnAdoptedOneStays() {
         DtlsServer server = server(8);
         InetSocketAddress lonely = new InetSocketAddress("127.0.0.2", 1000);
         InetSocketAddress adopted = new InetSocketAddress("127.0.0.2", 1001);
-        establish(server, lonely);
+        DtlsClient lonelyClient = establish(server, lonely);
         establish(server, adopted);
         server.peerAttached(adopted);
         assertThat(server.sessions()).isEqualTo(2);
 
-        now += DtlsLayer.UNBOUND_SESSION_MS - 1;
+        // ENet's CONNECT retransmissions through loss arrive 16 s apart: each keeps the session.
+        byte[] connect = {7, 7, 7};
+        for (int retry = 0; retry < 3; retry++) {
+            now += 16_000;
+            server.poll(now);
+            lonelyClient.send(SERVER, connect, 0, connect.length, now);
+            assertThat(deliver(server, lonely, lonelyClient)).isEqualTo(connect);
+        }
+        assertThat(server.sessions()).isEqualTo(2);
+        assertThat(server.expiredSessions()).isZero();
+
+        now += DtlsLayer.UNADOPTED_IDLE_MS - 1;
         server.poll(now);
         assertThat(server.sessions()).isEqualTo(2);
         assertThat(server.dueAt()).isEqualTo(now + 1);
@@ -174,8 +185,8 @@ class DtlsSessionLifetimeTest {
         assertThat(wire).hasSize(1);
         assertThat(wire.peekFirst().to()).isEqualTo(SERVER);
         assertThat(deliver(server, at, c)).isEqualTo(other);
-        // Bound to its peer, the session outlives the 8 s rule; it ends when the peer does.
-        now += DtlsLayer.UNBOUND_SESSION_MS * 3;
+        // Bound to its peer, the session outlives the silence rule; it ends when the peer does.
+        now += DtlsLayer.UNADOPTED_IDLE_MS * 3;
         c.poll(now);
         assertThat(c.sessions()).isEqualTo(1);
         c.peerReleased(SERVER);
@@ -203,6 +214,83 @@ class DtlsSessionLifetimeTest {
         assertThat(deliver(server, at, c)).as("the held CONNECT, sent once the handshake is done").isEqualTo(connect);
     }
 
+
+    /**
+     * A client whose server has lost its side (a restart) hears nothing back through its session:
+     * after 32 s of silence it starts over, and the new server takes the held datagram; while
+     * anything comes back, or before the 32 s, it keeps its session.
+     */
+    @Test
+    void aClientThatHearsNothingFor32SecondsAfterItsHandshakeStartsOver() {
+        InetSocketAddress at = new InetSocketAddress("127.0.0.7", 6000);
+        DtlsClient c = establish(server(8), at);
+        c.peerAttached(SERVER);
+        long establishedAt = now;
+        DtlsServer restarted = server(8);
+        byte[] connect = "CONNECT again".getBytes(StandardCharsets.US_ASCII);
+        now += 16_000;
+        c.send(SERVER, connect, 0, connect.length, now);
+        assertThat(deliver(restarted, at, c)).as("the restarted server knows no session").isNull();
+        now = establishedAt + DtlsLayer.UNADOPTED_IDLE_MS - 1;
+        c.poll(now);
+        assertThat(c.restartedSessions()).isZero();
+        assertThat(c.dueAt()).isEqualTo(now + 1);
+        now += 1;
+        c.poll(now);
+        assertThat(c.restartedSessions()).isEqualTo(1);
+        c.send(SERVER, connect, 0, connect.length, now);
+        assertThat(deliver(restarted, at, c)).as("through the new session").isEqualTo(connect);
+        assertThat(c.establishedSessions()).isEqualTo(1);
+    }
+
+    /**
+     * A resumed (abbreviated) handshake ends with the client's flight; when that is lost the
+     * server retransmits its own, which the JDK client, already done, ignores. The client counts
+     * those late flights and starts over at the third, and the new session carries data.
+     */
+    @Test
+    void aClientWhoseLastFlightIsLostStartsOverWhenTheServerKeepsRetransmitting() {
+        DtlsServer server = server(8);
+        establish(server, new InetSocketAddress("127.0.0.7", 6100)); // a session to resume
+        InetSocketAddress at = new InetSocketAddress("127.0.0.7", 6101);
+        DtlsClient c = client(at);
+        c.peerAttached(SERVER);
+        byte[] connect = "CONNECT".getBytes(StandardCharsets.US_ASCII);
+        c.send(SERVER, connect, 0, connect.length, now);
+        for (int i = 0; i < 100 && c.establishedSessions() == 0 && !wire.isEmpty(); i++) {
+            Datagram d = wire.pollFirst();
+            if (d.to().equals(SERVER)) {
+                server.receive(d.from(), d.data(), d.data().length, OUT, now);
+            } else {
+                c.receive(SERVER, d.data(), d.data().length, OUT, now);
+            }
+        }
+        assertThat(c.establishedSessions()).as("abbreviated: the client is done first").isEqualTo(1);
+        wire.clear(); // the client's last flight (and the held CONNECT) are lost
+        assertThat(server.establishedSessions()).isEqualTo(1);
+        int late = 0;
+        while (c.restartedSessions() == 0 && late < 10) {
+            server.poll(now);
+            now = server.dueAt();
+            server.poll(now);
+            c.poll(now);
+            assertThat(wire).as("the server retransmits its flight").isNotEmpty();
+            while (!wire.isEmpty()) {
+                Datagram d = wire.pollFirst();
+                if (d.to().equals(at)) {
+                    c.receive(SERVER, d.data(), d.data().length, OUT, now);
+                }
+            }
+            late++;
+            c.poll(now);
+        }
+        assertThat(late).isEqualTo(DtlsClient.LATE_FLIGHTS_TO_RESTART);
+        assertThat(c.restartedSessions()).isEqualTo(1);
+        c.send(SERVER, connect, 0, connect.length, now); // ENet's CONNECT retransmission
+        assertThat(deliver(server, at, c)).as("through the new session").isEqualTo(connect);
+        assertThat(server.establishedSessions()).isEqualTo(2);
+        assertThat(server.sessions()).isEqualTo(2);
+    }
     /**
      * The JDK halves its DTLS record size limit on every third handshake retransmission and never
      * raises it; a session must carry full-size ENet datagrams (up to ENet's largest MTU) once the
