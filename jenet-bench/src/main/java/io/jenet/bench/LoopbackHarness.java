@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -q -B install -DskipTests
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.LoopbackHarness [--rounds N] [--smoke]
- *     [--only TEXT] [--skip-idle]
+ *     [--only TEXT] [--skip-idle] [--jar PATH]
  * </pre>
  */
 public final class LoopbackHarness {
@@ -48,7 +48,8 @@ public final class LoopbackHarness {
      * Entry point.
      *
      * @param args {@code --rounds N}, {@code --smoke} (seconds, for CI), {@code --only TEXT} (rows whose name
-     *             contains TEXT), {@code --skip-idle} (no idle-peers table)
+     *             contains TEXT), {@code --skip-idle} (no idle-peers table), {@code --jar PATH} (the jenet
+     *             command's jar to measure, e.g. an older build beside today's; default the one built here)
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
@@ -76,6 +77,9 @@ public final class LoopbackHarness {
                 only = args[++i];
             } else if (args[i].equals("--skip-idle")) {
                 skipIdle = true;
+            } else if (args[i].equals("--jar")) {
+                jar();
+                JAR = args[++i];
             }
         }
         int scale = smoke ? 100 : 1;

@@ -63,23 +63,8 @@ public final class Host {
     long droppedDatagrams;
     /** Data commands dropped because a peer's waiting data reached the maximum. */
     long droppedCommands;
-    /** Most pending handshakes (CONNECT received, not yet acknowledged) from one IP address. */
-    int maximumHalfOpenPerAddress = DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS;
-    /** Most pending handshakes in total before the oldest gives way to a new one. */
-    int maximumHalfOpen;
-    /**
-     * Whether a full host evicts its oldest pending handshake for a new CONNECT (ENet refuses it).
-     * Always true in use; only a test in this package clears it, to run ENet's policy beside ours.
-     */
-    boolean evictPendingHandshakes = true;
-    /** CONNECTs refused (no slot, too many from one address, duplicates). */
-    long refusedConnects;
-    /** Pending handshakes evicted to make room for newer ones. */
-    long evictedHalfOpen;
-    /** Bytes per second one connected peer may send us; 0 = no limit (ENet's behaviour). */
-    long peerIncomingLimit;
-    /** Datagrams dropped because their peer exceeded {@link #peerIncomingLimit}. */
-    long throttledDatagrams;
+    /** Who gets a slot, and whose datagrams are read (jenet's flood limits beside ENet's rules). */
+    final Admission admission;
     /** Command bytes offered to the compressor, and what went on the wire for them. */
     long compressionInput;
     long compressionOutput;
@@ -116,7 +101,7 @@ public final class Host {
         this.sink = sink;
         this.random = random;
         this.peers = new Peer[peerCount];
-        this.maximumHalfOpen = peerCount;
+        this.admission = new Admission(this, peerCount);
         setChannelLimit(channelLimit);
         this.incomingBandwidth = incomingBandwidth;
         this.outgoingBandwidth = outgoingBandwidth;
@@ -341,8 +326,8 @@ public final class Host {
      * @param total pending handshakes in all, at least 1
      */
     public void setHalfOpenLimits(int perAddress, int total) {
-        maximumHalfOpenPerAddress = Math.max(1, perAddress);
-        maximumHalfOpen = Math.max(1, total);
+        admission.maximumHalfOpenPerAddress = Math.max(1, perAddress);
+        admission.maximumHalfOpen = Math.max(1, total);
     }
 
     /**
@@ -354,7 +339,7 @@ public final class Host {
      * @param bytesPerSecond the limit, 0 for none (the default, as ENet)
      */
     public void setPeerIncomingLimit(long bytesPerSecond) {
-        peerIncomingLimit = Math.max(0, bytesPerSecond);
+        admission.peerIncomingLimit = Math.max(0, bytesPerSecond);
     }
 
     /** @return command bytes of outgoing datagrams offered to the compressor (headers excluded) */
@@ -369,17 +354,17 @@ public final class Host {
 
     /** @return datagrams dropped because their peer exceeded the per-peer incoming limit */
     public long throttledDatagrams() {
-        return throttledDatagrams;
+        return admission.throttledDatagrams;
     }
 
     /** @return CONNECTs refused (no slot, too many pending from one address, or duplicates) */
     public long refusedConnects() {
-        return refusedConnects;
+        return admission.refusedConnects;
     }
 
     /** @return pending handshakes evicted to make room for newer ones */
     public long evictedHalfOpen() {
-        return evictedHalfOpen;
+        return admission.evictedHalfOpen;
     }
 
     /** @return number of peer slots */

@@ -94,9 +94,8 @@ final class Incoming {
                     || (peer.outgoingPeerID < MAXIMUM_PEER_ID && sessionID != peer.incomingSessionID)) {
                 return false;
             }
-            if (host.peerIncomingLimit > 0 && !peer.admitIncoming(length, host.serviceTime, host.peerIncomingLimit)) {
+            if (!host.admission.admitDatagram(peer, length, host.serviceTime)) {
                 // Over its limit: dropped before any decompression or command work (not malformed).
-                host.throttledDatagrams++;
                 return true;
             }
         }
@@ -191,17 +190,19 @@ final class Incoming {
                     if (!connectedOrLater(peer) || channelID >= peer.channelCount
                             || dataLength > host.maximumPacketSize || current > end) {
                         result = -1;
-                    } else if (commandNumber == COMMAND_SEND_FRAGMENT) {
-                        result = handleSendFragment(peer, command, channelID, payload, dataLength);
-                    } else if (commandNumber == COMMAND_SEND_UNRELIABLE_FRAGMENT) {
-                        result = handleSendUnreliableFragment(peer, command, channelID, reliableSequenceNumber, payload, dataLength);
+                    } else if (commandNumber == COMMAND_SEND_FRAGMENT || commandNumber == COMMAND_SEND_UNRELIABLE_FRAGMENT) {
+                        result = dataLength <= 0 ? -1 : peer.channels[channelID].receiveFragment(commandNumber == COMMAND_SEND_FRAGMENT,
+                                commandByte, reliableSequenceNumber, u16(d, command + FRAGMENT_START_SEQUENCE_NUMBER_OFFSET),
+                                u32Unsigned(d, command + FRAGMENT_NUMBER_OFFSET), u32Unsigned(d, command + FRAGMENT_COUNT_OFFSET),
+                                u32Unsigned(d, command + FRAGMENT_OFFSET_OFFSET), u32Unsigned(d, command + FRAGMENT_TOTAL_LENGTH_OFFSET),
+                                d, payload, dataLength);
                     } else if (commandNumber == COMMAND_SEND_UNSEQUENCED) {
                         result = handleSendUnsequenced(peer, command, channelID, payload, dataLength);
                     } else if (commandNumber == COMMAND_SEND_RELIABLE) {
-                        result = peer.queueIncomingCommand(commandByte, channelID, reliableSequenceNumber, 0, d, payload,
+                        result = peer.channels[channelID].queueIncoming(commandByte, reliableSequenceNumber, 0, d, payload,
                                 dataLength, Packet.FLAG_RELIABLE, 0) == null ? -1 : 0;
                     } else {
-                        result = peer.queueIncomingCommand(commandByte, channelID, reliableSequenceNumber,
+                        result = peer.channels[channelID].queueIncoming(commandByte, reliableSequenceNumber,
                                 u16(d, command + SEND_UNRELIABLE_SEQUENCE_NUMBER_OFFSET), d, payload, dataLength, 0, 0) == null ? -1 : 0;
                     }
                     break;
@@ -255,49 +256,8 @@ final class Incoming {
         }
         int channelCount = (int) channelCountField;
         int connectID = u32(d, command + CONNECT_CONNECT_ID_OFFSET);
-        Peer peer = null;
-        int duplicatePeers = 0;
-        int halfOpenHere = 0;
-        int halfOpen = 0;
-        Peer oldestHalfOpen = null;
-        for (Peer current : host.peers) {
-            if (current.state == Peer.STATE_DISCONNECTED) {
-                if (peer == null) {
-                    peer = current;
-                }
-                continue;
-            }
-            if (current.state == Peer.STATE_ACKNOWLEDGING_CONNECT) {
-                halfOpen++;
-                if (oldestHalfOpen == null || Time.less(current.halfOpenSince, oldestHalfOpen.halfOpenSince)) {
-                    oldestHalfOpen = current;
-                }
-            }
-            if (current.state != Peer.STATE_CONNECTING && current.address != null
-                    && current.address.getAddress().equals(receivedAddress.getAddress())) {
-                if (current.address.getPort() == receivedAddress.getPort() && current.connectID == connectID) {
-                    return null;
-                }
-                ++duplicatePeers;
-                if (current.state == Peer.STATE_ACKNOWLEDGING_CONNECT) {
-                    halfOpenHere++;
-                }
-            }
-        }
-        if (duplicatePeers >= host.duplicatePeers || halfOpenHere >= host.maximumHalfOpenPerAddress) {
-            host.refusedConnects++;
-            return null;
-        }
-        // Flood resilience beyond ENet (no wire change): a handshake that never completes must not
-        // hold a slot an honest client needs. When slots run out, or too many handshakes are pending,
-        // the oldest pending one gives way; its client, if real, simply retries its CONNECT.
-        if ((peer == null || halfOpen >= host.maximumHalfOpen) && oldestHalfOpen != null && host.evictPendingHandshakes) {
-            oldestHalfOpen.reset();
-            host.evictedHalfOpen++;
-            peer = oldestHalfOpen;
-        }
+        Peer peer = host.admission.slotForConnect(receivedAddress, connectID);
         if (peer == null) {
-            host.refusedConnects++;
             return null;
         }
         if (channelCount > host.channelLimit) {
@@ -531,213 +491,11 @@ final class Incoming {
         } else if ((peer.unsequencedWindow[index / 32] & (1 << (index % 32))) != 0) {
             return 0;
         }
-        if (peer.queueIncomingCommand(u8(data, command), channelID, 0, 0, data, payload, dataLength,
+        if (peer.channels[channelID].queueIncoming(u8(data, command), 0, 0, data, payload, dataLength,
                 Packet.FLAG_UNSEQUENCED, 0) == null) {
             return -1;
         }
         peer.unsequencedWindow[index / 32] |= 1 << (index % 32);
         return 0;
-    }
-
-    private static boolean fragmentFieldsInvalid(long fragmentCount, long fragmentNumber, long totalLength,
-                                                 long fragmentOffset, long fragmentLength, long maximumPacketSize) {
-        return fragmentCount > MAXIMUM_FRAGMENT_COUNT || fragmentNumber >= fragmentCount || totalLength > maximumPacketSize
-                || totalLength < fragmentCount || fragmentOffset >= totalLength || fragmentLength > totalLength - fragmentOffset;
-    }
-
-    private int handleSendFragment(Peer peer, int command, int channelID, int payload, int fragmentLength) {
-        byte[] d = data;
-        if (fragmentLength <= 0) {
-            return -1;
-        }
-        Channel channel = peer.channels[channelID];
-        int startSequenceNumber = u16(d, command + FRAGMENT_START_SEQUENCE_NUMBER_OFFSET);
-        if (channel.outsideReceiveWindow(startSequenceNumber)) {
-            return 0;
-        }
-        long fragmentNumber = u32Unsigned(d, command + FRAGMENT_NUMBER_OFFSET);
-        long fragmentCount = u32Unsigned(d, command + FRAGMENT_COUNT_OFFSET);
-        long fragmentOffset = u32Unsigned(d, command + FRAGMENT_OFFSET_OFFSET);
-        long totalLength = u32Unsigned(d, command + FRAGMENT_TOTAL_LENGTH_OFFSET);
-        if (fragmentFieldsInvalid(fragmentCount, fragmentNumber, totalLength, fragmentOffset, fragmentLength, host.maximumPacketSize)) {
-            return -1;
-        }
-        IncomingCommand startCommand = null;
-        NodeList<IncomingCommand> list = channel.incomingReliableCommands;
-        for (Node current = list.end().prev; current != list.end(); current = current.prev) {
-            IncomingCommand ic = (IncomingCommand) current;
-            if (startSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                if (ic.reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-                    continue;
-                }
-            } else if (ic.reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                break;
-            }
-            if (ic.reliableSequenceNumber <= startSequenceNumber) {
-                if (ic.reliableSequenceNumber < startSequenceNumber) {
-                    break;
-                }
-                if (ic.number() != COMMAND_SEND_FRAGMENT || totalLength != ic.packet.length || fragmentCount != ic.fragmentCount) {
-                    return -1;
-                }
-                startCommand = ic;
-                break;
-            }
-        }
-        if (startCommand == null) {
-            IncomingCommand queued = peer.queueIncomingCommand(u8(d, command), channelID, startSequenceNumber, 0, null, 0,
-                    (int) totalLength, Packet.FLAG_RELIABLE, (int) fragmentCount);
-            if (queued == null) {
-                return -1;
-            }
-            startCommand = queued;
-        }
-        return copyFragment(peer, channel, startCommand, (int) fragmentNumber, (int) fragmentOffset, fragmentLength, payload, true)
-                ? 0 : -1;
-    }
-
-    private int handleSendUnreliableFragment(Peer peer, int command, int channelID, int reliableSequenceNumber,
-                                             int payload, int fragmentLength) {
-        byte[] d = data;
-        if (fragmentLength <= 0) {
-            return -1;
-        }
-        Channel channel = peer.channels[channelID];
-        int startSequenceNumber = u16(d, command + FRAGMENT_START_SEQUENCE_NUMBER_OFFSET);
-        if (channel.outsideReceiveWindow(reliableSequenceNumber)) {
-            return 0;
-        }
-        if (reliableSequenceNumber == channel.incomingReliableSequenceNumber
-                && startSequenceNumber <= channel.incomingUnreliableSequenceNumber) {
-            return 0;
-        }
-        long fragmentNumber = u32Unsigned(d, command + FRAGMENT_NUMBER_OFFSET);
-        long fragmentCount = u32Unsigned(d, command + FRAGMENT_COUNT_OFFSET);
-        long fragmentOffset = u32Unsigned(d, command + FRAGMENT_OFFSET_OFFSET);
-        long totalLength = u32Unsigned(d, command + FRAGMENT_TOTAL_LENGTH_OFFSET);
-        if (fragmentFieldsInvalid(fragmentCount, fragmentNumber, totalLength, fragmentOffset, fragmentLength, host.maximumPacketSize)) {
-            return -1;
-        }
-        IncomingCommand startCommand = null;
-        NodeList<IncomingCommand> list = channel.incomingUnreliableCommands;
-        for (Node current = list.end().prev; current != list.end(); current = current.prev) {
-            IncomingCommand ic = (IncomingCommand) current;
-            if (reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                if (ic.reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-                    continue;
-                }
-            } else if (ic.reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                break;
-            }
-            if (ic.reliableSequenceNumber < reliableSequenceNumber) {
-                break;
-            }
-            if (ic.reliableSequenceNumber > reliableSequenceNumber) {
-                continue;
-            }
-            if (ic.unreliableSequenceNumber <= startSequenceNumber) {
-                if (ic.unreliableSequenceNumber < startSequenceNumber) {
-                    break;
-                }
-                if (ic.number() != COMMAND_SEND_UNRELIABLE_FRAGMENT || totalLength != ic.packet.length
-                        || fragmentCount != ic.fragmentCount) {
-                    return -1;
-                }
-                startCommand = ic;
-                break;
-            }
-        }
-        if (startCommand == null) {
-            // The unreliable sequence number of an unreliable fragment is its start sequence number.
-            IncomingCommand queued = peer.queueIncomingCommand(u8(d, command), channelID, reliableSequenceNumber,
-                    startSequenceNumber, null, 0, (int) totalLength, Packet.FLAG_UNRELIABLE_FRAGMENT, (int) fragmentCount);
-            if (queued == null) {
-                return -1;
-            }
-            startCommand = queued;
-        }
-        return copyFragment(peer, channel, startCommand, (int) fragmentNumber, (int) fragmentOffset, fragmentLength, payload, false)
-                ? 0 : -1;
-    }
-
-    /** @return false if the fragment could not be kept (no room under the memory budget) */
-    private boolean copyFragment(Peer peer, Channel channel, IncomingCommand startCommand, int fragmentNumber,
-                                 int fragmentOffset, int fragmentLength, int payload, boolean reliable) {
-        if (startCommand == Peer.DISCARDED || startCommand.fragments == null) {
-            return true;
-        }
-        int word = fragmentNumber / 32;
-        int bit = 1 << (fragmentNumber % 32);
-        if ((startCommand.fragments[word] & bit) != 0) {
-            return true;
-        }
-        if (fragmentOffset + fragmentLength > startCommand.packet.length) {
-            fragmentLength = startCommand.packet.length - fragmentOffset;
-        }
-        if (startCommand.chunks == null) {
-            System.arraycopy(data, payload, startCommand.packet.data, fragmentOffset, fragmentLength);
-        } else if (!storeInChunks(peer, startCommand, fragmentOffset, fragmentLength, payload)) {
-            // No room under the budget: the fragment is not kept (nor acknowledged, so a reliable
-            // sender resends it), or the peer was disconnected to make room.
-            return false;
-        }
-        --startCommand.fragmentsRemaining;
-        startCommand.fragments[word] |= bit;
-        if (startCommand.fragmentsRemaining <= 0) {
-            if (startCommand.chunks != null) {
-                join(peer, startCommand);
-            }
-            if (reliable) {
-                peer.dispatchIncomingReliableCommands(channel, null);
-            } else {
-                peer.dispatchIncomingUnreliableCommands(channel, null);
-            }
-        }
-        return true;
-    }
-
-    /** Copies a fragment into the chunks it touches, taking (and accounting) the missing ones. */
-    private boolean storeInChunks(Peer peer, IncomingCommand ic, int offset, int length, int payload) {
-        int chunk = MemoryBudget.CHUNK;
-        int first = offset / chunk;
-        int last = (offset + length - 1) / chunk;
-        long missing = 0;
-        for (int i = first; i <= last; i++) {
-            if (ic.chunks[i] == null) {
-                missing += chunk;
-            }
-        }
-        if (missing > 0) {
-            if (!host.budget.hold(peer, ic, missing)) {
-                return false;
-            }
-            for (int i = first; i <= last; i++) {
-                if (ic.chunks[i] == null) {
-                    ic.chunks[i] = host.budget.chunk();
-                }
-            }
-        }
-        for (int done = 0; done < length; ) {
-            int at = offset + done;
-            int n = Math.min(length - done, chunk - at % chunk);
-            System.arraycopy(data, payload + done, ic.chunks[at / chunk], at % chunk, n);
-            done += n;
-        }
-        return true;
-    }
-
-    /** The last fragment arrived: the chunks become one array, as the application receives it. */
-    private void join(Peer peer, IncomingCommand ic) {
-        Packet p = ic.packet;
-        byte[] whole = new byte[p.length];
-        int chunk = MemoryBudget.CHUNK;
-        for (int i = 0; i < ic.chunks.length; i++) {
-            if (ic.chunks[i] != null) {
-                System.arraycopy(ic.chunks[i], 0, whole, i * chunk, Math.min(chunk, p.length - i * chunk));
-            }
-        }
-        host.budget.release(peer, ic);
-        p.data = whole;
-        host.budget.force(peer, ic, whole.length);
     }
 }

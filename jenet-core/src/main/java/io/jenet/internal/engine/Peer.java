@@ -451,7 +451,7 @@ public final class Peer extends Node {
         }
     }
 
-    private void removeIncomingCommands(Node start, Node end, IncomingCommand exclude) {
+    void removeIncomingCommands(Node start, Node end, IncomingCommand exclude) {
         for (Node current = start; current != end; ) {
             IncomingCommand ic = (IncomingCommand) current;
             current = current.next;
@@ -512,32 +512,6 @@ public final class Peer extends Node {
     }
 
     /** Forcefully drops the connection without telling the remote peer (ENet's {@code enet_peer_reset}). */
-    /**
-     * Token bucket over this peer's incoming bytes: refilled at {@code bytesPerSecond}, holding at
-     * most a quarter second's worth (at least 64 KiB) so bursts pass and a sustained flood does not.
-     *
-     * @return whether a datagram of {@code length} bytes fits
-     */
-    boolean admitIncoming(int length, int now, long bytesPerSecond) {
-        long capacity = Math.max(65_536, bytesPerSecond / 4);
-        if (!incomingAllowanceStarted) {
-            incomingAllowanceStarted = true;
-            incomingAllowance = capacity;
-        } else {
-            if (!Time.less(now, incomingAllowanceTime)) {
-                long elapsed = Math.min(1000, Time.difference(now, incomingAllowanceTime));
-                incomingAllowance = Math.min(capacity, incomingAllowance + elapsed * bytesPerSecond / 1000);
-            }
-        }
-        incomingAllowanceTime = now;
-        if (incomingAllowance < length) {
-            throttledDatagrams++;
-            return false;
-        }
-        incomingAllowance -= length;
-        return true;
-    }
-
     /** @return packets of this peer dropped by the memory budget since it connected, either direction */
     public long budgetDroppedPackets() {
         return budgetDroppedPackets;
@@ -717,7 +691,7 @@ public final class Peer extends Node {
     }
 
     /** Moves commands {@code first} … {@code last} to the dispatch list: complete, no longer held. */
-    private void moveToDispatched(Node first, Node last) {
+    void moveToDispatched(Node first, Node last) {
         for (Node n = first; ; n = n.next) {
             host.budget.release(this, (IncomingCommand) n);
             if (n == last) {
@@ -766,219 +740,12 @@ public final class Peer extends Node {
         host.notifyDisconnect(this);
     }
 
-    void dispatchIncomingUnreliableCommands(Channel channel, IncomingCommand queuedCommand) {
-        NodeList<IncomingCommand> list = channel.incomingUnreliableCommands;
-        Node droppedCommand = list.begin();
-        Node startCommand = droppedCommand;
-        Node currentCommand = droppedCommand;
-        for (; currentCommand != list.end(); currentCommand = currentCommand.next) {
-            IncomingCommand ic = (IncomingCommand) currentCommand;
-            if (ic.number() == COMMAND_SEND_UNSEQUENCED) {
-                continue;
-            }
-            if (ic.reliableSequenceNumber == channel.incomingReliableSequenceNumber) {
-                if (ic.fragmentsRemaining <= 0) {
-                    channel.incomingUnreliableSequenceNumber = ic.unreliableSequenceNumber;
-                    continue;
-                }
-                if (startCommand != currentCommand) {
-                    moveToDispatched(startCommand, currentCommand.prev);
-                    markForDispatch();
-                    droppedCommand = currentCommand;
-                } else if (droppedCommand != currentCommand) {
-                    droppedCommand = currentCommand.prev;
-                }
-            } else {
-                int reliableWindow = ic.reliableSequenceNumber / RELIABLE_WINDOW_SIZE;
-                int currentWindow = channel.incomingReliableSequenceNumber / RELIABLE_WINDOW_SIZE;
-                if (ic.reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-                    reliableWindow += RELIABLE_WINDOWS;
-                }
-                if (reliableWindow >= currentWindow && reliableWindow < currentWindow + FREE_RELIABLE_WINDOWS - 1) {
-                    break;
-                }
-                droppedCommand = currentCommand.next;
-                if (startCommand != currentCommand) {
-                    moveToDispatched(startCommand, currentCommand.prev);
-                    markForDispatch();
-                }
-            }
-            startCommand = currentCommand.next;
-        }
-        if (startCommand != currentCommand) {
-            moveToDispatched(startCommand, currentCommand.prev);
-            markForDispatch();
-            droppedCommand = currentCommand;
-        }
-        removeIncomingCommands(list.begin(), droppedCommand, queuedCommand);
-    }
-
-    void dispatchIncomingReliableCommands(Channel channel, IncomingCommand queuedCommand) {
-        NodeList<IncomingCommand> list = channel.incomingReliableCommands;
-        Node currentCommand = list.begin();
-        for (; currentCommand != list.end(); currentCommand = currentCommand.next) {
-            IncomingCommand ic = (IncomingCommand) currentCommand;
-            if (ic.fragmentsRemaining > 0 || ic.reliableSequenceNumber != ((channel.incomingReliableSequenceNumber + 1) & 0xFFFF)) {
-                break;
-            }
-            channel.incomingReliableSequenceNumber = ic.reliableSequenceNumber;
-            if (ic.fragmentCount > 0) {
-                channel.incomingReliableSequenceNumber = (channel.incomingReliableSequenceNumber + ic.fragmentCount - 1) & 0xFFFF;
-            }
-        }
-        if (currentCommand == list.begin()) {
-            return;
-        }
-        channel.incomingUnreliableSequenceNumber = 0;
-        moveToDispatched(list.begin(), currentCommand.prev);
-        markForDispatch();
-        if (!channel.incomingUnreliableCommands.isEmpty()) {
-            dispatchIncomingUnreliableCommands(channel, queuedCommand);
-        }
-    }
-
-    /** Sentinel returned for commands that are silently discarded (ENet's dummyCommand). */
-    static final IncomingCommand DISCARDED = new IncomingCommand();
-    private static final byte[] NO_BYTES = new byte[0];
-
-    /**
-     * Queues a received data command (ENet's {@code enet_peer_queue_incoming_command}).
-     *
-     * @return the queued command, {@link #DISCARDED}, or null on error (the datagram is abandoned)
-     */
-    IncomingCommand queueIncomingCommand(int command, int channelID, int reliableSequenceNumber, int unreliableSequenceNumberField,
-                                         byte[] data, int dataOffset, int dataLength, int packetFlags, int fragmentCount) {
-        Channel channel = channels[channelID];
-        int unreliableSequenceNumber = 0;
-        int number = command & COMMAND_MASK;
-        Node currentCommand;
-        if (state == STATE_DISCONNECT_LATER) {
-            return fragmentCount > 0 ? null : DISCARDED;
-        }
-        if (number != COMMAND_SEND_UNSEQUENCED && channel.outsideReceiveWindow(reliableSequenceNumber)) {
-            return fragmentCount > 0 ? null : DISCARDED;
-        }
-        switch (number) {
-            case COMMAND_SEND_FRAGMENT:
-            case COMMAND_SEND_RELIABLE:
-                if (reliableSequenceNumber == channel.incomingReliableSequenceNumber) {
-                    return fragmentCount > 0 ? null : DISCARDED;
-                }
-                for (currentCommand = channel.incomingReliableCommands.end().prev;
-                     currentCommand != channel.incomingReliableCommands.end();
-                     currentCommand = currentCommand.prev) {
-                    IncomingCommand ic = (IncomingCommand) currentCommand;
-                    if (reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                        if (ic.reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-                            continue;
-                        }
-                    } else if (ic.reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                        break;
-                    }
-                    if (ic.reliableSequenceNumber <= reliableSequenceNumber) {
-                        if (ic.reliableSequenceNumber < reliableSequenceNumber) {
-                            break;
-                        }
-                        return fragmentCount > 0 ? null : DISCARDED;
-                    }
-                }
-                break;
-            case COMMAND_SEND_UNRELIABLE:
-            case COMMAND_SEND_UNRELIABLE_FRAGMENT:
-                unreliableSequenceNumber = unreliableSequenceNumberField;
-                if (reliableSequenceNumber == channel.incomingReliableSequenceNumber
-                        && unreliableSequenceNumber <= channel.incomingUnreliableSequenceNumber) {
-                    return fragmentCount > 0 ? null : DISCARDED;
-                }
-                for (currentCommand = channel.incomingUnreliableCommands.end().prev;
-                     currentCommand != channel.incomingUnreliableCommands.end();
-                     currentCommand = currentCommand.prev) {
-                    IncomingCommand ic = (IncomingCommand) currentCommand;
-                    if (ic.number() == COMMAND_SEND_UNSEQUENCED) {
-                        continue;
-                    }
-                    if (reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                        if (ic.reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
-                            continue;
-                        }
-                    } else if (ic.reliableSequenceNumber >= channel.incomingReliableSequenceNumber) {
-                        break;
-                    }
-                    if (ic.reliableSequenceNumber < reliableSequenceNumber) {
-                        break;
-                    }
-                    if (ic.reliableSequenceNumber > reliableSequenceNumber) {
-                        continue;
-                    }
-                    if (ic.unreliableSequenceNumber <= unreliableSequenceNumber) {
-                        if (ic.unreliableSequenceNumber < unreliableSequenceNumber) {
-                            break;
-                        }
-                        return fragmentCount > 0 ? null : DISCARDED;
-                    }
-                }
-                break;
-            case COMMAND_SEND_UNSEQUENCED:
-                currentCommand = channel.incomingUnreliableCommands.end();
-                break;
-            default:
-                return fragmentCount > 0 ? null : DISCARDED;
-        }
-        if (totalWaitingData >= host.maximumWaitingData) {
-            host.droppedCommands++;
-            return null;
-        }
-        IncomingCommand ic = host.allocIncoming();
-        ic.command = command;
-        // A fragmented packet's bytes are held as they arrive: what a peer announces costs nothing
-        // until it sends it (see MemoryBudget).
-        boolean chunked = data == null && dataLength > MemoryBudget.CONTIGUOUS_LIMIT;
-        int chunkCount = chunked ? (dataLength + MemoryBudget.CHUNK - 1) / MemoryBudget.CHUNK : 0;
-        long bitmap = fragmentCount > 0 ? 4L * ((fragmentCount + 31) / 32) : 0;
-        long bytes = bitmap + (chunked ? 8L * chunkCount : PacketPool.capacity(dataLength));
-        if (!host.budget.hold(this, ic, bytes)) {
-            host.freeIncoming(ic);
-            return null;
-        }
-        Packet packet;
-        if (chunked) {
-            packet = new Packet(NO_BYTES, dataLength, packetFlags);
-            ic.chunks = new byte[chunkCount][];
-        } else {
-            packet = host.packets.take(dataLength, packetFlags);
-            if (data != null) {
-                System.arraycopy(data, dataOffset, packet.data, 0, dataLength);
-            } else {
-                // Fragments fill it in; a recycled buffer must not show another packet's bytes where
-                // a malformed fragment set leaves a gap.
-                Arrays.fill(packet.data, 0, dataLength, (byte) 0);
-            }
-        }
-        ic.reliableSequenceNumber = reliableSequenceNumber;
-        ic.unreliableSequenceNumber = unreliableSequenceNumber & 0xFFFF;
-        ic.command = command;
-        ic.channelID = channelID;
-        ic.fragmentCount = fragmentCount;
-        ic.fragmentsRemaining = fragmentCount;
-        ic.packet = packet;
-        ic.fragments = fragmentCount > 0 ? new int[(fragmentCount + 31) / 32] : null;
-        packet.referenceCount++;
-        totalWaitingData += packet.length;
-        NodeList.insert(currentCommand.next, ic);
-        if (number == COMMAND_SEND_FRAGMENT || number == COMMAND_SEND_RELIABLE) {
-            dispatchIncomingReliableCommands(channel, ic);
-        } else {
-            dispatchIncomingUnreliableCommands(channel, ic);
-        }
-        return ic;
-    }
-
     /** Allocates channels for a new connection. */
     void setupChannels(int count) {
         if (channels.length < count) {
             Channel[] grown = Arrays.copyOf(channels, count);
             for (int i = channels.length; i < count; i++) {
-                grown[i] = new Channel();
+                grown[i] = new Channel(this, i);
             }
             channels = grown;
         }

@@ -32,7 +32,7 @@ class ConnectFloodTest {
         SimulatedNetwork net = new SimulatedNetwork(5, new SimulatedNetwork.Link().latency(10).jitter(5));
         Host server = net.addHost(SimulatedNetwork.address(1, 1), SLOTS, 0, 0, 0);
         if (!evict) {
-            server.evictPendingHandshakes = false; // ENet's policy: a full host refuses newcomers
+            server.admission.evictPendingHandshakes = false; // ENet's policy: a full host refuses newcomers
         }
         Random r = new Random(9);
         List<Peer> honest = new ArrayList<>();
