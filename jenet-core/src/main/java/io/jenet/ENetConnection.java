@@ -934,6 +934,7 @@ public final class ENetConnection implements AutoCloseable {
             }
             p.detach();
         }
+        driver.transmit();
         peers.clear();
         driver.close();
         driver = null;

@@ -319,6 +319,7 @@ public final class ENetPacketPeer {
         Peer p = active();
         driver.tick();
         p.disconnect(data);
+        driver.transmit();
     }
 
     /** Same as {@link #peerDisconnect(int)} with data 0. */
@@ -352,6 +353,7 @@ public final class ENetPacketPeer {
         Peer p = active();
         driver.tick();
         p.disconnectNow(data);
+        driver.transmit();
         detach();
     }
 

@@ -3,8 +3,9 @@ package io.jenet.internal.engine;
 import java.net.InetSocketAddress;
 
 /**
- * Where the engine puts the datagrams it wants sent: the UDP transport in production, the
- * simulated network in tests.
+ * Where a host pushes its datagrams as each send pass makes them: the simulated networks of the
+ * tests and benchmarks. The transport pulls them instead ({@link Host#pollTransmit}), so that it
+ * owns the buffer and can send several at once.
  */
 @FunctionalInterface
 public interface DatagramSink {

@@ -27,10 +27,13 @@ public final class Host {
     public static final int DEFAULT_MAXIMUM_HALF_OPEN_PER_ADDRESS = 256;
     /** Largest datagram the engine accepts or produces (MTU maximum plus checksum slack). */
     public static final int RECEIVE_BUFFER_SIZE = MAXIMUM_MTU + 64;
+    /** Smallest buffer {@link #pollTransmit} takes: the largest datagram with room for its header in front. */
+    public static final int TRANSMIT_BUFFER_SIZE = HEADER_SIZE + CHECKSUM_SIZE + RECEIVE_BUFFER_SIZE;
     private static final int POOL_LIMIT = 8192;
 
     final Peer[] peers;
     final int peerCount;
+    /** Null when the driver pulls datagrams ({@link #pollTransmit}); else they are pushed to it. */
     final DatagramSink sink;
     final RandomGenerator random;
     int channelLimit;
@@ -82,6 +85,15 @@ public final class Host {
     final Outgoing outgoing;
     final Incoming incoming;
 
+    /** A datagram the engine made at once, waiting for the driver (see {@link #flushNow}). */
+    private record Transmit(byte[] data, InetSocketAddress to) {}
+
+    private final java.util.ArrayDeque<Transmit> outbox = new java.util.ArrayDeque<>();
+    /** Where datagrams pushed to a sink, or put in the outbox, are assembled. */
+    private final byte[] scratch = new byte[TRANSMIT_BUFFER_SIZE];
+    private int transmitOffset;
+    private InetSocketAddress transmitAddress;
+
     /**
      * Creates a host (ENet's {@code enet_host_create} without the socket).
      *
@@ -89,7 +101,8 @@ public final class Host {
      * @param channelLimit maximum channels per peer; 0 or above 255 means 255
      * @param incomingBandwidth bytes/s this host can receive, 0 = unlimited
      * @param outgoingBandwidth bytes/s this host can send, 0 = unlimited
-     * @param sink where outgoing datagrams go
+     * @param sink where outgoing datagrams are pushed as each send pass makes them, or null for a
+     *             driver that pulls them with {@link #pollTransmit}
      * @param random source of connect ids
      */
     public Host(int peerCount, int channelLimit, long incomingBandwidth, long outgoingBandwidth, DatagramSink sink,
@@ -571,7 +584,8 @@ public final class Host {
 
     /**
      * Runs the periodic work: bandwidth throttle, timeouts and retransmissions, acknowledgements,
-     * pings, and sends everything that is due.
+     * pings, and a send pass over every peer. With a sink the pass's datagrams are pushed to it
+     * now; otherwise the driver takes them with {@link #pollTransmit}.
      *
      * @param now current time in ms
      * @return false if the sink reported a socket error
@@ -581,12 +595,105 @@ public final class Host {
         if (Time.difference(serviceTime, bandwidthThrottleEpoch) >= BANDWIDTH_THROTTLE_INTERVAL) {
             Bandwidth.throttle(this);
         }
-        return outgoing.sendOutgoingCommands(true);
+        outgoing.begin(true);
+        return sink == null || pushToSink();
     }
 
-    /** Sends queued commands now, without timeout checks (ENet's {@code enet_host_flush}). */
+    /**
+     * Sends queued commands without timeout checks (ENet's {@code enet_host_flush}): a send pass
+     * as {@link #service} makes.
+     *
+     * @return false if the sink reported a socket error
+     */
     public boolean flush() {
-        return outgoing.sendOutgoingCommands(false);
+        outgoing.begin(false);
+        return sink == null || pushToSink();
+    }
+
+    /**
+     * A send the engine makes for itself and must make now, before the peer is reset (ENet's
+     * {@code enet_host_flush} inside {@code enet_peer_disconnect_now}): pushed to a sink at once,
+     * or assembled at once into the outbox the driver's next {@link #pollTransmit} empties first.
+     */
+    void flushNow() {
+        if (sink != null) {
+            outgoing.begin(false);
+            pushToSink();
+            return;
+        }
+        drainPassToOutbox();
+        outgoing.begin(false);
+        drainPassToOutbox();
+    }
+
+    private void drainPassToOutbox() {
+        for (int n; (n = outgoing.next(scratch)) >= 0; ) {
+            outbox.addLast(new Transmit(java.util.Arrays.copyOfRange(scratch, outgoing.datagramStart, outgoing.datagramStart + n),
+                    outgoing.datagramPeer.address));
+        }
+    }
+
+    private boolean pushToSink() {
+        boolean ok = true;
+        for (int n; (n = outgoing.next(scratch)) >= 0; ) {
+            int sent = sink.send(outgoing.datagramPeer.address, scratch, outgoing.datagramStart, n);
+            if (sent < 0) {
+                ok = false;
+            } else {
+                transmitted(sent);
+            }
+        }
+        return ok;
+    }
+
+    /**
+     * The next datagram to send, assembled into the caller's buffer: first any the engine had to
+     * make at once (see {@link #flushNow}), then those of the send pass {@link #service} or
+     * {@link #flush} began. Call until it returns -1 after each of those, and after any call that
+     * may disconnect a peer at once.
+     *
+     * @param buf at least {@link #TRANSMIT_BUFFER_SIZE} bytes; the datagram is
+     *            {@code buf[transmitOffset(), transmitOffset() + length)}
+     * @return the datagram's length, or -1 when there is nothing more to send
+     * @throws IllegalArgumentException if {@code buf} is too small
+     */
+    public int pollTransmit(byte[] buf) {
+        if (buf.length < TRANSMIT_BUFFER_SIZE) {
+            throw new IllegalArgumentException("buffer of " + buf.length + " bytes, need " + TRANSMIT_BUFFER_SIZE);
+        }
+        Transmit early = outbox.pollFirst();
+        if (early != null) {
+            System.arraycopy(early.data, 0, buf, 0, early.data.length);
+            transmitOffset = 0;
+            transmitAddress = early.to;
+            return early.data.length;
+        }
+        int n = outgoing.next(buf);
+        if (n >= 0) {
+            transmitOffset = outgoing.datagramStart;
+            transmitAddress = outgoing.datagramPeer.address;
+        }
+        return n;
+    }
+
+    /** @return where the last datagram from {@link #pollTransmit} starts in the caller's buffer */
+    public int transmitOffset() {
+        return transmitOffset;
+    }
+
+    /** @return where the last datagram from {@link #pollTransmit} goes */
+    public InetSocketAddress transmitAddress() {
+        return transmitAddress;
+    }
+
+    /**
+     * Counts a datagram the driver sent in the host's totals.
+     *
+     * @param length bytes sent
+     */
+    public void transmitted(int length) {
+        totalSentData += length;
+        totalSentPackets++;
     }
 
     /**

@@ -20,8 +20,9 @@ final class Outgoing {
     static final int COMMANDS_START = HEADER_SIZE + CHECKSUM_SIZE;
 
     private final Host host;
-    private final byte[] packetData = new byte[COMMANDS_START + Host.RECEIVE_BUFFER_SIZE];
-    private final byte[] compressedData = new byte[COMMANDS_START + Host.RECEIVE_BUFFER_SIZE];
+    /** Where the datagram being assembled goes: the caller's buffer of the current {@link #next}. */
+    private byte[] packetData;
+    private final byte[] compressedData = new byte[Host.TRANSMIT_BUFFER_SIZE];
     private final NodeList<OutgoingCommand> sentUnreliableCommands = new NodeList<>();
     private final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     private int headerFlags;
@@ -30,6 +31,19 @@ final class Outgoing {
     private int packetSize;
     /** Write position in {@link #packetData}. */
     private int position;
+    /** Where the last datagram {@link #next} assembled starts in its buffer. */
+    int datagramStart;
+    /** Whose it is. */
+    Peer datagramPeer;
+
+    // The send pass in progress (ENet's loops of enet_protocol_send_outgoing_commands, made resumable
+    // so the driver can pull one datagram at a time).
+    private boolean passActive;
+    private boolean passChecksTimeouts;
+    private int sendPass;
+    private int continueSending;
+    private int peerIndex;
+    private long earliestDue;
 
     Outgoing(Host host) {
         this.host = host;
@@ -305,24 +319,49 @@ final class Outgoing {
     }
 
     /**
-     * ENet's {@code enet_protocol_send_outgoing_commands}.
+     * Begins ENet's {@code enet_protocol_send_outgoing_commands}: {@link #next} then yields its
+     * datagrams one at a time. A pass still in progress is finished first, as a pass is what ENet
+     * makes in one call.
      *
      * @param checkForTimeouts whether retransmission timeouts are examined (not on flush)
-     * @return false if the sink reported a socket error
      */
-    boolean sendOutgoingCommands(boolean checkForTimeouts) {
-        int serviceTime = host.serviceTime;
-        boolean ok = true;
+    void begin(boolean checkForTimeouts) {
+        passActive = true;
+        passChecksTimeouts = checkForTimeouts;
+        sendPass = 0;
+        continueSending = 0;
+        peerIndex = 0;
         // While visiting every peer anyway, note when the earliest one next has work, so that
         // Host.millisUntilDue need not visit them all again (with thousands of idle peers it did).
-        long earliestDue = Long.MAX_VALUE;
-        for (int sendPass = 0, continueSending = 0; sendPass <= continueSending; ++sendPass) {
-            for (Peer peer : host.peers) {
+        earliestDue = Long.MAX_VALUE;
+    }
+
+    /** @return whether a pass has datagrams left to yield (or peers left to visit) */
+    boolean inPass() {
+        return passActive;
+    }
+
+    /**
+     * Assembles the next datagram of the pass into {@code buf} (at least {@link Host#TRANSMIT_BUFFER_SIZE}
+     * bytes): it starts at {@link #datagramStart} and goes to {@link #datagramPeer}.
+     *
+     * @return its length, or -1 when the pass is over
+     */
+    int next(byte[] buf) {
+        if (!passActive) {
+            return -1;
+        }
+        int serviceTime = host.serviceTime;
+        Peer[] peers = host.peers;
+        for (; sendPass <= continueSending; ++sendPass, peerIndex = 0) {
+            while (peerIndex < peers.length) {
+                Peer peer = peers[peerIndex++];
                 if (peer.state == Peer.STATE_DISCONNECTED || peer.state == Peer.STATE_ZOMBIE
                         || (sendPass > 0 && (peer.flags & Peer.FLAG_CONTINUE_SENDING) == 0)) {
                     continue;
                 }
                 peer.flags &= ~Peer.FLAG_CONTINUE_SENDING;
+                packetData = buf;
                 headerFlags = 0;
                 commandCount = 0;
                 packetSize = HEADER_SIZE;
@@ -331,7 +370,8 @@ final class Outgoing {
                 if (!peer.acknowledgements.isEmpty()) {
                     sendAcknowledgements(peer);
                 }
-                boolean timedOut = checkForTimeouts && !peer.sentReliableCommands.isEmpty()
+                int length = -1;
+                boolean timedOut = passChecksTimeouts && !peer.sentReliableCommands.isEmpty()
                         && Time.greaterEqual(serviceTime, peer.nextTimeout) && checkTimeouts(peer);
                 if (!timedOut) {
                     if (((peer.outgoingCommands.isEmpty() && peer.outgoingSendReliableCommands.isEmpty())
@@ -344,9 +384,7 @@ final class Outgoing {
                     }
                     if (commandCount > 0) {
                         updatePacketLoss(peer);
-                        if (!sendDatagram(peer)) {
-                            ok = false;
-                        }
+                        length = assemble(peer);
                     }
                 }
                 if ((peer.flags & Peer.FLAG_CONTINUE_SENDING) != 0) {
@@ -355,10 +393,14 @@ final class Outgoing {
                 if (sendPass == 0) {
                     earliestDue = Math.min(earliestDue, host.dueIn(serviceTime, peer));
                 }
+                if (length >= 0) {
+                    return length;
+                }
             }
         }
+        passActive = false;
         host.earliestDueAfterPass(serviceTime, earliestDue);
-        return ok;
+        return -1;
     }
 
     private void updatePacketLoss(Peer peer) {
@@ -375,7 +417,8 @@ final class Outgoing {
         }
     }
 
-    private boolean sendDatagram(Peer peer) {
+    /** Finishes the datagram: compression, header, checksum. @return its length (from {@link #datagramStart}) */
+    private int assemble(Peer peer) {
         int commandsLength = position - COMMANDS_START;
         int headerLength = (headerFlags & HEADER_FLAG_SENT_TIME) != 0 ? HEADER_SIZE : HEADER_SIZE_MINIMAL;
         int compressedLength = 0;
@@ -403,26 +446,20 @@ final class Outgoing {
             Wire.put16(packetData, start + 2, host.serviceTime & 0xFFFF);
         }
         if (host.checksum) {
+            // As ENet: over the commands before compression (the receiver checks after decompressing).
             int checksumOffset = start + headerLength;
             int connectID = peer.outgoingPeerID < MAXIMUM_PEER_ID ? peer.connectID : 0;
             Wire.put32(packetData, checksumOffset, Wire.datagramChecksum(crc, packetData, start, prefix + commandsLength,
                     checksumOffset, connectID));
         }
-        byte[] out = packetData;
-        int length = prefix + commandsLength;
         if (compressedLength > 0) {
-            System.arraycopy(packetData, start, compressedData, start, prefix);
-            out = compressedData;
-            length = prefix + compressedLength;
+            // Smaller than what it replaces, and only when compression wins: the one extra copy.
+            System.arraycopy(compressedData, COMMANDS_START, packetData, COMMANDS_START, compressedLength);
         }
         peer.lastSendTime = host.serviceTime;
-        int sentLength = host.sink.send(peer.address, out, start, length);
         removeSentUnreliableCommands(peer);
-        if (sentLength < 0) {
-            return false;
-        }
-        host.totalSentData += sentLength;
-        host.totalSentPackets++;
-        return true;
+        datagramStart = start;
+        datagramPeer = peer;
+        return prefix + (compressedLength > 0 ? compressedLength : commandsLength);
     }
 }

@@ -617,7 +617,7 @@ public final class Peer extends Node {
             OutgoingCommand c = host.allocOutgoing();
             CommandWriter.disconnect(c.command, 0, COMMAND_FLAG_UNSEQUENCED, data);
             queueOutgoingCommand(c, null, 0, 0);
-            host.flush();
+            host.flushNow();
         }
         reset();
     }
@@ -641,7 +641,7 @@ public final class Peer extends Node {
             onDisconnect();
             state = STATE_DISCONNECTING;
         } else {
-            host.flush();
+            host.flushNow();
             reset();
         }
     }
@@ -736,7 +736,7 @@ public final class Peer extends Node {
         OutgoingCommand c = host.allocOutgoing();
         CommandWriter.disconnect(c.command, 0, COMMAND_FLAG_UNSEQUENCED, 0);
         queueOutgoingCommand(c, null, 0, 0);
-        host.flush();
+        host.flushNow();
         host.notifyDisconnect(this);
     }
 

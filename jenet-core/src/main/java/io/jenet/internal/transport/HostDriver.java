@@ -49,6 +49,8 @@ public final class HostDriver implements AutoCloseable {
     private final Host host;
     private final Event event = new Event();
     private final byte[] receiveBuffer = new byte[65536];
+    /** Where the engine assembles each datagram the driver pulls from it. */
+    private final byte[] transmitBuffer = new byte[Host.TRANSMIT_BUFFER_SIZE];
     private final int[] receiveLength = new int[1];
     private DtlsLayer dtls;
     private byte[] dtlsPlaintext;
@@ -72,7 +74,7 @@ public final class HostDriver implements AutoCloseable {
     public HostDriver(InetSocketAddress bind, int maxPeers, int maxChannels, long inBandwidth, long outBandwidth,
                       HostSettings settings) throws IOException {
         transport = new UdpTransport(bind);
-        host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, this::sendDatagram,
+        host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, null,
                 new SplittableRandom(new SecureRandom().nextLong()));
         host.configure(settings);
         host.setHoldReceivedPackets(true);
@@ -178,8 +180,11 @@ public final class HostDriver implements AutoCloseable {
             // a wait nothing new can have been queued, and the pass after reading does the rest
             // (timers, pings, acknowledgements), so one pass per wake-up is enough. C ENet makes
             // two; with thousands of mostly idle peers, each pass is the cost.
-            if (first && !host.service(t)) {
-                return socketError();
+            if (first) {
+                host.service(t);
+                if (!transmit()) {
+                    return socketError();
+                }
             }
             first = false;
             try {
@@ -189,7 +194,8 @@ public final class HostDriver implements AutoCloseable {
                 return Outcome.ERROR;
             }
             t = now();
-            if (!host.service(t)) {
+            host.service(t);
+            if (!transmit()) {
                 return socketError();
             }
             logBudgetAndFailures();
@@ -246,6 +252,7 @@ public final class HostDriver implements AutoCloseable {
         long t = now();
         host.time(t);
         host.flush();
+        transmit();
         pollDtls(t);
     }
 
@@ -291,8 +298,27 @@ public final class HostDriver implements AutoCloseable {
     }
 
     /** The engine's datagrams: straight to the socket, or through DTLS. */
-    private int sendDatagram(InetSocketAddress to, byte[] data, int offset, int length) {
-        return dtls == null ? transport.send(to, data, offset, length) : dtls.send(to, data, offset, length, now());
+    /**
+     * Sends what the engine has to send: every datagram it yields, through DTLS on a DTLS host.
+     * Called after each service pass and flush, and after application calls that disconnect a
+     * peer at once (the engine makes those datagrams on the spot and holds them for us).
+     *
+     * @return false if the socket refused a datagram (the others were still sent)
+     */
+    public boolean transmit() {
+        boolean ok = true;
+        long t = now();
+        for (int n; (n = host.pollTransmit(transmitBuffer)) >= 0; ) {
+            InetSocketAddress to = host.transmitAddress();
+            int offset = host.transmitOffset();
+            int sent = dtls == null ? transport.send(to, transmitBuffer, offset, n) : dtls.send(to, transmitBuffer, offset, n, t);
+            if (sent < 0) {
+                ok = false;
+            } else {
+                host.transmitted(sent);
+            }
+        }
+        return ok;
     }
 
     private void pollDtls(long now) {
