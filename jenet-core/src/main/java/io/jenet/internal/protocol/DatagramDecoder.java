@@ -21,31 +21,6 @@ import java.util.Map;
 public final class DatagramDecoder {
     private DatagramDecoder() {}
 
-    private static final String[][] FIELDS = new String[COMMAND_COUNT][];
-
-    static {
-        FIELDS[COMMAND_ACKNOWLEDGE] = new String[] {"receivedReliableSequenceNumber:2", "receivedSentTime:2"};
-        String[] connect = {"outgoingPeerID:2", "incomingSessionID:1", "outgoingSessionID:1", "mtu:4", "windowSize:4",
-            "channelCount:4", "incomingBandwidth:4", "outgoingBandwidth:4", "packetThrottleInterval:4",
-            "packetThrottleAcceleration:4", "packetThrottleDeceleration:4", "connectID:4"};
-        String[] withData = java.util.Arrays.copyOf(connect, connect.length + 1);
-        withData[connect.length] = "data:4";
-        FIELDS[COMMAND_CONNECT] = withData;
-        FIELDS[COMMAND_VERIFY_CONNECT] = connect;
-        FIELDS[COMMAND_DISCONNECT] = new String[] {"data:4"};
-        FIELDS[COMMAND_PING] = new String[0];
-        FIELDS[COMMAND_SEND_RELIABLE] = new String[] {"dataLength:2"};
-        FIELDS[COMMAND_SEND_UNRELIABLE] = new String[] {"unreliableSequenceNumber:2", "dataLength:2"};
-        String[] fragment = {"startSequenceNumber:2", "dataLength:2", "fragmentCount:4", "fragmentNumber:4", "totalLength:4",
-            "fragmentOffset:4"};
-        FIELDS[COMMAND_SEND_FRAGMENT] = fragment;
-        FIELDS[COMMAND_SEND_UNSEQUENCED] = new String[] {"unsequencedGroup:2", "dataLength:2"};
-        FIELDS[COMMAND_BANDWIDTH_LIMIT] = new String[] {"incomingBandwidth:4", "outgoingBandwidth:4"};
-        FIELDS[COMMAND_THROTTLE_CONFIGURE] = new String[] {"packetThrottleInterval:4", "packetThrottleAcceleration:4",
-            "packetThrottleDeceleration:4"};
-        FIELDS[COMMAND_SEND_UNRELIABLE_FRAGMENT] = fragment;
-    }
-
     /**
      * Decodes a datagram.
      *
@@ -87,13 +62,8 @@ public final class DatagramDecoder {
                 break;
             }
             Map<String, Long> fields = new LinkedHashMap<>();
-            int f = p + COMMAND_HEADER_SIZE;
-            for (String spec : FIELDS[number]) {
-                int colon = spec.indexOf(':');
-                int width = spec.charAt(colon + 1) - '0';
-                long v = width == 1 ? u8(data, f) : width == 2 ? u16(data, f) : u32Unsigned(data, f);
-                fields.put(spec.substring(0, colon), v);
-                f += width;
+            for (CommandLayout.Field field : CommandLayout.of(number).fields()) {
+                fields.put(field.name(), field.read(data, p));
             }
             int payloadLength = fields.containsKey("dataLength") ? (int) (long) fields.get("dataLength") : 0;
             if (p + size + payloadLength > end) {

@@ -1,8 +1,9 @@
 package io.jenet.internal.protocol;
 
 /**
- * Constants of the ENet 1.3 wire protocol: limits, command numbers, flags and the byte layout of
- * the datagram header and of every command.
+ * Constants of the ENet 1.3 wire protocol: limits, command numbers, flags, the byte layout of the
+ * datagram header, and each command's field offsets and size as named constants for the engine
+ * (read from {@link CommandLayout}, where the layouts are described once).
  *
  * <pre>
  * datagram = header [checksum] command*
@@ -65,78 +66,80 @@ public final class Protocol {
     public static final int COMMAND_OFFSET = 0;
     public static final int CHANNEL_ID_OFFSET = 1;
     public static final int RELIABLE_SEQUENCE_NUMBER_OFFSET = 2;
-    public static final int COMMAND_HEADER_SIZE = 4;
+    public static final int COMMAND_HEADER_SIZE = CommandLayout.HEADER_SIZE;
 
     // ACKNOWLEDGE
-    public static final int ACK_RECEIVED_RELIABLE_SEQUENCE_NUMBER_OFFSET = 4;
-    public static final int ACK_RECEIVED_SENT_TIME_OFFSET = 6;
-    public static final int ACKNOWLEDGE_SIZE = 8;
+    public static final int ACK_RECEIVED_RELIABLE_SEQUENCE_NUMBER_OFFSET = CommandLayout.ACKNOWLEDGE.offset("receivedReliableSequenceNumber");
+    public static final int ACK_RECEIVED_SENT_TIME_OFFSET = CommandLayout.ACKNOWLEDGE.offset("receivedSentTime");
+    public static final int ACKNOWLEDGE_SIZE = CommandLayout.ACKNOWLEDGE.size();
 
     // CONNECT and VERIFY_CONNECT share their layout; CONNECT adds data.
-    public static final int CONNECT_OUTGOING_PEER_ID_OFFSET = 4;
-    public static final int CONNECT_INCOMING_SESSION_ID_OFFSET = 6;
-    public static final int CONNECT_OUTGOING_SESSION_ID_OFFSET = 7;
-    public static final int CONNECT_MTU_OFFSET = 8;
-    public static final int CONNECT_WINDOW_SIZE_OFFSET = 12;
-    public static final int CONNECT_CHANNEL_COUNT_OFFSET = 16;
-    public static final int CONNECT_INCOMING_BANDWIDTH_OFFSET = 20;
-    public static final int CONNECT_OUTGOING_BANDWIDTH_OFFSET = 24;
-    public static final int CONNECT_THROTTLE_INTERVAL_OFFSET = 28;
-    public static final int CONNECT_THROTTLE_ACCELERATION_OFFSET = 32;
-    public static final int CONNECT_THROTTLE_DECELERATION_OFFSET = 36;
-    public static final int CONNECT_CONNECT_ID_OFFSET = 40;
-    public static final int CONNECT_DATA_OFFSET = 44;
-    public static final int CONNECT_SIZE = 48;
-    public static final int VERIFY_CONNECT_SIZE = 44;
+    public static final int CONNECT_OUTGOING_PEER_ID_OFFSET = CommandLayout.CONNECT.offset("outgoingPeerID");
+    public static final int CONNECT_INCOMING_SESSION_ID_OFFSET = CommandLayout.CONNECT.offset("incomingSessionID");
+    public static final int CONNECT_OUTGOING_SESSION_ID_OFFSET = CommandLayout.CONNECT.offset("outgoingSessionID");
+    public static final int CONNECT_MTU_OFFSET = CommandLayout.CONNECT.offset("mtu");
+    public static final int CONNECT_WINDOW_SIZE_OFFSET = CommandLayout.CONNECT.offset("windowSize");
+    public static final int CONNECT_CHANNEL_COUNT_OFFSET = CommandLayout.CONNECT.offset("channelCount");
+    public static final int CONNECT_INCOMING_BANDWIDTH_OFFSET = CommandLayout.CONNECT.offset("incomingBandwidth");
+    public static final int CONNECT_OUTGOING_BANDWIDTH_OFFSET = CommandLayout.CONNECT.offset("outgoingBandwidth");
+    public static final int CONNECT_THROTTLE_INTERVAL_OFFSET = CommandLayout.CONNECT.offset("packetThrottleInterval");
+    public static final int CONNECT_THROTTLE_ACCELERATION_OFFSET = CommandLayout.CONNECT.offset("packetThrottleAcceleration");
+    public static final int CONNECT_THROTTLE_DECELERATION_OFFSET = CommandLayout.CONNECT.offset("packetThrottleDeceleration");
+    public static final int CONNECT_CONNECT_ID_OFFSET = CommandLayout.CONNECT.offset("connectID");
+    public static final int CONNECT_DATA_OFFSET = CommandLayout.CONNECT.offset("data");
+    public static final int CONNECT_SIZE = CommandLayout.CONNECT.size();
+    public static final int VERIFY_CONNECT_SIZE = CommandLayout.VERIFY_CONNECT.size();
 
     // DISCONNECT
-    public static final int DISCONNECT_DATA_OFFSET = 4;
-    public static final int DISCONNECT_SIZE = 8;
+    public static final int DISCONNECT_DATA_OFFSET = CommandLayout.DISCONNECT.offset("data");
+    public static final int DISCONNECT_SIZE = CommandLayout.DISCONNECT.size();
 
-    public static final int PING_SIZE = 4;
+    public static final int PING_SIZE = CommandLayout.PING.size();
 
     // SEND_RELIABLE
-    public static final int SEND_RELIABLE_DATA_LENGTH_OFFSET = 4;
-    public static final int SEND_RELIABLE_SIZE = 6;
+    public static final int SEND_RELIABLE_DATA_LENGTH_OFFSET = CommandLayout.SEND_RELIABLE.offset("dataLength");
+    public static final int SEND_RELIABLE_SIZE = CommandLayout.SEND_RELIABLE.size();
 
     // SEND_UNRELIABLE
-    public static final int SEND_UNRELIABLE_SEQUENCE_NUMBER_OFFSET = 4;
-    public static final int SEND_UNRELIABLE_DATA_LENGTH_OFFSET = 6;
-    public static final int SEND_UNRELIABLE_SIZE = 8;
+    public static final int SEND_UNRELIABLE_SEQUENCE_NUMBER_OFFSET = CommandLayout.SEND_UNRELIABLE.offset("unreliableSequenceNumber");
+    public static final int SEND_UNRELIABLE_DATA_LENGTH_OFFSET = CommandLayout.SEND_UNRELIABLE.offset("dataLength");
+    public static final int SEND_UNRELIABLE_SIZE = CommandLayout.SEND_UNRELIABLE.size();
 
     // SEND_UNSEQUENCED
-    public static final int SEND_UNSEQUENCED_GROUP_OFFSET = 4;
-    public static final int SEND_UNSEQUENCED_DATA_LENGTH_OFFSET = 6;
-    public static final int SEND_UNSEQUENCED_SIZE = 8;
+    public static final int SEND_UNSEQUENCED_GROUP_OFFSET = CommandLayout.SEND_UNSEQUENCED.offset("unsequencedGroup");
+    public static final int SEND_UNSEQUENCED_DATA_LENGTH_OFFSET = CommandLayout.SEND_UNSEQUENCED.offset("dataLength");
+    public static final int SEND_UNSEQUENCED_SIZE = CommandLayout.SEND_UNSEQUENCED.size();
 
     // SEND_FRAGMENT and SEND_UNRELIABLE_FRAGMENT
-    public static final int FRAGMENT_START_SEQUENCE_NUMBER_OFFSET = 4;
-    public static final int FRAGMENT_DATA_LENGTH_OFFSET = 6;
-    public static final int FRAGMENT_COUNT_OFFSET = 8;
-    public static final int FRAGMENT_NUMBER_OFFSET = 12;
-    public static final int FRAGMENT_TOTAL_LENGTH_OFFSET = 16;
-    public static final int FRAGMENT_OFFSET_OFFSET = 20;
-    public static final int SEND_FRAGMENT_SIZE = 24;
+    public static final int FRAGMENT_START_SEQUENCE_NUMBER_OFFSET = CommandLayout.SEND_FRAGMENT.offset("startSequenceNumber");
+    public static final int FRAGMENT_DATA_LENGTH_OFFSET = CommandLayout.SEND_FRAGMENT.offset("dataLength");
+    public static final int FRAGMENT_COUNT_OFFSET = CommandLayout.SEND_FRAGMENT.offset("fragmentCount");
+    public static final int FRAGMENT_NUMBER_OFFSET = CommandLayout.SEND_FRAGMENT.offset("fragmentNumber");
+    public static final int FRAGMENT_TOTAL_LENGTH_OFFSET = CommandLayout.SEND_FRAGMENT.offset("totalLength");
+    public static final int FRAGMENT_OFFSET_OFFSET = CommandLayout.SEND_FRAGMENT.offset("fragmentOffset");
+    public static final int SEND_FRAGMENT_SIZE = CommandLayout.SEND_FRAGMENT.size();
 
     // BANDWIDTH_LIMIT
-    public static final int BANDWIDTH_LIMIT_INCOMING_OFFSET = 4;
-    public static final int BANDWIDTH_LIMIT_OUTGOING_OFFSET = 8;
-    public static final int BANDWIDTH_LIMIT_SIZE = 12;
+    public static final int BANDWIDTH_LIMIT_INCOMING_OFFSET = CommandLayout.BANDWIDTH_LIMIT.offset("incomingBandwidth");
+    public static final int BANDWIDTH_LIMIT_OUTGOING_OFFSET = CommandLayout.BANDWIDTH_LIMIT.offset("outgoingBandwidth");
+    public static final int BANDWIDTH_LIMIT_SIZE = CommandLayout.BANDWIDTH_LIMIT.size();
 
     // THROTTLE_CONFIGURE
-    public static final int THROTTLE_CONFIGURE_INTERVAL_OFFSET = 4;
-    public static final int THROTTLE_CONFIGURE_ACCELERATION_OFFSET = 8;
-    public static final int THROTTLE_CONFIGURE_DECELERATION_OFFSET = 12;
-    public static final int THROTTLE_CONFIGURE_SIZE = 16;
+    public static final int THROTTLE_CONFIGURE_INTERVAL_OFFSET = CommandLayout.THROTTLE_CONFIGURE.offset("packetThrottleInterval");
+    public static final int THROTTLE_CONFIGURE_ACCELERATION_OFFSET = CommandLayout.THROTTLE_CONFIGURE.offset("packetThrottleAcceleration");
+    public static final int THROTTLE_CONFIGURE_DECELERATION_OFFSET = CommandLayout.THROTTLE_CONFIGURE.offset("packetThrottleDeceleration");
+    public static final int THROTTLE_CONFIGURE_SIZE = CommandLayout.THROTTLE_CONFIGURE.size();
 
     /** The largest fixed command size ({@link #CONNECT_SIZE}). */
     public static final int MAXIMUM_COMMAND_SIZE = CONNECT_SIZE;
 
-    private static final int[] COMMAND_SIZES = {
-        0, ACKNOWLEDGE_SIZE, CONNECT_SIZE, VERIFY_CONNECT_SIZE, DISCONNECT_SIZE, PING_SIZE,
-        SEND_RELIABLE_SIZE, SEND_UNRELIABLE_SIZE, SEND_FRAGMENT_SIZE, SEND_UNSEQUENCED_SIZE,
-        BANDWIDTH_LIMIT_SIZE, THROTTLE_CONFIGURE_SIZE, SEND_FRAGMENT_SIZE, 0, 0, 0
-    };
+    private static final int[] COMMAND_SIZES = new int[COMMAND_MASK + 1];
+
+    static {
+        for (CommandLayout c : CommandLayout.values()) {
+            COMMAND_SIZES[c.number()] = c.size();
+        }
+    }
 
     /**
      * Fixed size of a command, header included, payload excluded; 0 for an unknown command.
