@@ -952,8 +952,8 @@ public final class ENetConnection implements AutoCloseable {
      * jenet extension: publishes a {@link HostMetrics} snapshot every {@code millis} ms, at the end
      * of {@link #service(int)} (the first at the next {@code service}), for
      * {@link #getMetrics()} to hand to other threads. Taking one costs a scan of the peer slots
-     * and a few small arrays, so once a second (what a Prometheus scrape needs) is nothing; the
-     * hot path pays one clock read per {@code service} call while publishing is on, and nothing
+     * and a few small arrays, once per interval (a Prometheus scrape needs one every few seconds);
+     * between snapshots {@code service} pays one clock read while publishing is on, and nothing
      * while it is off (the default). A loop that waits in {@code service} longer than the
      * interval publishes when it returns. May be set before or after the host is created; kept
      * across {@code destroy} and a new host.
