@@ -127,9 +127,14 @@ final class JenetProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(process, 5);
+    }
+
+    /** Ends a process politely (SIGTERM), forcibly if it is still there after {@code seconds}. */
+    static void stop(Process process, int seconds) {
         process.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {
