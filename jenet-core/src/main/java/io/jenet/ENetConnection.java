@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * An ENet host, as Godot's {@code ENetConnection}: create it with {@link #createHost} or
@@ -103,6 +104,16 @@ public final class ENetConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * jenet extension: the disconnect data {@link #drain(int, int, Consumer)} and {@link #beginDrain(int)}
+     * are meant to be given when a server shuts down (and {@code jenet serve} gives on SIGTERM):
+     * 1001, as WebSocket's "going away" close code. Remote peers receive it in their
+     * {@code EVENT_DISCONNECT} ({@code ENetEvent.data()}; C ENet's {@code event.data}; Godot's
+     * {@code service()[2]}), so a client can tell "the server is shutting down, reconnect elsewhere"
+     * from a timeout or a kick.
+     */
+    public static final int DRAIN_DISCONNECT_DATA = 1001;
+
     /** Log lines go to {@code System.Logger} "io.jenet" (no logging library is required). */
     private static final System.Logger LOG = System.getLogger("io.jenet");
 
@@ -117,6 +128,16 @@ public final class ENetConnection implements AutoCloseable {
     private long peerResetsSeen = -1;
     private final HostDriver.EventSink toApplication = this::accept;
     private ENetEvent accepted;
+    /** What {@link #popStatistic} took out of the engine's counters, so the metrics stay monotonic. */
+    private final long[] popped = new long[HostStatistic.values().length];
+    /** The latest snapshot, written by the service thread only, read by any. */
+    private volatile HostMetrics metrics = HostMetrics.EMPTY;
+    private long metricsSequence;
+    private long metricsIntervalNanos;
+    private long nextMetricsNanos;
+    /** Set by {@link #beginDrain}: new connections are refused and new peers told to leave. */
+    private boolean draining;
+    private int drainData;
 
     /** Creates a connection object; call {@link #createHost} or {@link #createHostBound} next. */
     public ENetConnection() {}
@@ -221,6 +242,9 @@ public final class ENetConnection implements AutoCloseable {
         driver = new HostDriver(bind, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
         host = driver.host();
         peerResetsSeen = -1;
+        java.util.Arrays.fill(popped, 0);
+        draining = false;
+        nextMetricsNanos = System.nanoTime();
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "jenet: host on port {0}, {1} peers, {2} channels", driver.localPort(), maxPeers, maxChannels);
         }
@@ -312,7 +336,11 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be >= 0, got " + timeout);
         }
         dropInactivePeers();
-        switch (driver.service(timeout, toApplication)) {
+        HostDriver.Outcome outcome = driver.service(timeout, toApplication);
+        if (metricsIntervalNanos > 0 && System.nanoTime() - nextMetricsNanos >= 0) {
+            publishMetrics();
+        }
+        switch (outcome) {
             case EVENT:
                 return takeAccepted();
             case ERROR:
@@ -365,6 +393,10 @@ public final class ENetConnection implements AutoCloseable {
                 }
                 if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
                     LOG.log(System.Logger.Level.DEBUG, "jenet: connected {0}:{1} data={2}", peer.getRemoteAddress(), peer.getRemotePort(), event.data);
+                }
+                if (draining) {
+                    // A handshake that was under way when the drain began: it is told to leave too.
+                    peer.peerDisconnectLater(drainData);
                 }
                 accepted = new ENetEvent(EventType.EVENT_CONNECT, peer, event.data, 0);
                 return true;
@@ -900,7 +932,9 @@ public final class ENetConnection implements AutoCloseable {
      */
     public double popStatistic(HostStatistic statistic) {
         checkOpen();
-        return host.popStatistic(statistic.ordinal());
+        long value = host.popStatistic(statistic.ordinal());
+        popped[statistic.ordinal()] += value;
+        return value;
     }
 
     /**
@@ -911,6 +945,232 @@ public final class ENetConnection implements AutoCloseable {
     public long getDroppedDatagrams() {
         checkOpen();
         return host.droppedDatagrams() + driver.oversizedDatagrams();
+    }
+
+    // ---- metrics (jenet extension) ----
+
+    /**
+     * jenet extension: publishes a {@link HostMetrics} snapshot every {@code millis} ms, at the end
+     * of {@link #service(int)} (the first at the next {@code service}), for
+     * {@link #getMetrics()} to hand to other threads. Taking one costs a scan of the peer slots
+     * and a few small arrays, once per interval (a Prometheus scrape needs one every few seconds);
+     * between snapshots {@code service} pays one clock read while publishing is on, and nothing
+     * while it is off (the default). A loop that waits in {@code service} longer than the
+     * interval publishes when it returns. May be set before or after the host is created; kept
+     * across {@code destroy} and a new host.
+     *
+     * <p>Thread-safety: call it from the thread that services the connection.
+     *
+     * @param millis the interval, at least 1; 0 stops publishing (the last snapshot stays)
+     * @throws IllegalArgumentException for a negative interval
+     */
+    public void setMetricsInterval(int millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("metrics interval must be >= 0 (0 = off), got " + millis);
+        }
+        metricsIntervalNanos = millis * 1_000_000L;
+        nextMetricsNanos = System.nanoTime();
+    }
+
+    /**
+     * jenet extension: takes a {@link HostMetrics} snapshot now and publishes it (see
+     * {@link #setMetricsInterval}; this is what the interval calls).
+     *
+     * <p>Thread-safety: call it from the thread that services the connection (it reads the
+     * host's state).
+     *
+     * @return the snapshot, as {@link #getMetrics()} now returns it
+     * @throws IllegalStateException if no host was created
+     */
+    public HostMetrics publishMetrics() {
+        checkOpen();
+        HostMetrics.Builder b = new HostMetrics.Builder();
+        b.sequence = ++metricsSequence;
+        b.peerSlots = host.peerCount();
+        int connected = 0;
+        for (int i = 0; i < b.peerSlots; i++) {
+            int state = host.peer(i).state();
+            b.peersByState[state]++;
+            if (state == Peer.STATE_CONNECTED) {
+                connected++;
+            }
+        }
+        int[] rtt = new int[connected];
+        int[] loss = new int[connected];
+        for (int i = 0, n = 0; i < b.peerSlots && n < connected; i++) {
+            Peer p = host.peer(i);
+            if (p.state() == Peer.STATE_CONNECTED) {
+                rtt[n] = (int) Math.min(Integer.MAX_VALUE, p.roundTripTime());
+                loss[n] = (int) Math.min(Integer.MAX_VALUE, p.statistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_LOSS.ordinal()));
+                n++;
+            }
+        }
+        java.util.Arrays.sort(rtt);
+        java.util.Arrays.sort(loss);
+        b.roundTripTimes = rtt;
+        b.packetLosses = loss;
+        b.bytesSent = popped[HostStatistic.HOST_TOTAL_SENT_DATA.ordinal()] + host.totalSentData();
+        b.datagramsSent = popped[HostStatistic.HOST_TOTAL_SENT_PACKETS.ordinal()] + host.totalSentPackets();
+        b.bytesReceived = popped[HostStatistic.HOST_TOTAL_RECEIVED_DATA.ordinal()] + host.totalReceivedData();
+        b.datagramsReceived = popped[HostStatistic.HOST_TOTAL_RECEIVED_PACKETS.ordinal()] + host.totalReceivedPackets();
+        long[] drops = b.droppedDatagrams;
+        drops[HostMetrics.DatagramDrop.CHECKSUM.ordinal()] = host.checksumFailures();
+        drops[HostMetrics.DatagramDrop.DECOMPRESSION.ordinal()] = host.decompressionFailures();
+        drops[HostMetrics.DatagramDrop.REFUSED.ordinal()] = host.refusedNewConnections();
+        drops[HostMetrics.DatagramDrop.CONNECT_LIMIT.ordinal()] = host.refusedConnects();
+        drops[HostMetrics.DatagramDrop.THROTTLED.ordinal()] = host.throttledDatagrams();
+        drops[HostMetrics.DatagramDrop.OVERSIZED.ordinal()] = driver.oversizedDatagrams();
+        drops[HostMetrics.DatagramDrop.INTERNAL_ERROR.ordinal()] = host.internalErrors();
+        drops[HostMetrics.DatagramDrop.DTLS.ordinal()] = driver.dtls() == null ? 0 : driver.dtls().droppedDatagrams();
+        // The engine counts every datagram it drops once; the reasons above that it counts are parts of it.
+        drops[HostMetrics.DatagramDrop.INVALID.ordinal()] = Math.max(0, host.droppedDatagrams() - host.checksumFailures()
+                - host.decompressionFailures() - host.refusedNewConnections() - host.refusedConnects() - host.internalErrors());
+        b.droppedPackets[HostMetrics.PacketDrop.INCOMPLETE_DATA_BUDGET.ordinal()] = host.budgetDroppedIncoming();
+        b.droppedPackets[HostMetrics.PacketDrop.OUTGOING_DATA_BUDGET.ordinal()] = host.budgetDroppedOutgoing();
+        b.droppedPackets[HostMetrics.PacketDrop.WAITING_DATA_FULL.ordinal()] = host.droppedCommands();
+        b.evictedHandshakes = host.evictedHalfOpen();
+        b.budgetDisconnects = host.budgetDisconnects();
+        b.retransmissions = host.retransmissions();
+        b.compressionInput = host.compressionInput();
+        b.compressionOutput = host.compressionOutput();
+        b.dtlsSessions = driver.dtls() == null ? 0 : driver.dtls().sessions();
+        b.incompleteData = host.incompleteData();
+        b.outgoingData = host.outgoingData();
+        b.draining = draining;
+        b.publishedAtNanos = System.nanoTime();
+        HostMetrics m = b.build();
+        metrics = m;
+        if (metricsIntervalNanos > 0) {
+            nextMetricsNanos = b.publishedAtNanos + metricsIntervalNanos;
+        }
+        return m;
+    }
+
+    /**
+     * jenet extension: the latest {@link HostMetrics} snapshot the service thread published (see
+     * {@link #setMetricsInterval}), or an empty one ({@link HostMetrics#sequence()} 0) before the
+     * first. After {@link #destroy()} it is the snapshot destroy took (every slot free, the final
+     * counters). Costs one volatile read; never blocks the service thread.
+     *
+     * <p>Thread-safety: safe from any thread, at any time, also concurrently with
+     * {@link #service(int)}: the only method of this class that is.
+     *
+     * @return the snapshot, never null
+     */
+    public HostMetrics getMetrics() {
+        return metrics;
+    }
+
+    // ---- graceful drain (jenet extension) ----
+
+    /**
+     * jenet extension: starts a graceful drain, for a server that is shutting down. New
+     * connections are refused from now on ({@link #refuseNewConnections}); every peer is told to
+     * leave with {@link ENetPacketPeer#peerDisconnectLater(int) peerDisconnectLater(data)}, so what
+     * was queued for it is still delivered and it then receives a DISCONNECT carrying
+     * {@code data} (use {@link #DRAIN_DISCONNECT_DATA}); a handshake already under way is let
+     * finish and then told the same at once (its {@code EVENT_CONNECT} still comes, with the peer
+     * already leaving). Keep calling {@link #service(int)}: the {@code EVENT_DISCONNECT}s come as
+     * peers acknowledge, and {@link #isDrained()} says when none is left. A {@link #destroy()}
+     * during a drain sends the peers still there an unacknowledged DISCONNECT with the same
+     * {@code data}. {@link #drain(int, int, Consumer)} does all of it with a deadline. Calling it
+     * again while draining does nothing.
+     *
+     * <p>Thread-safety: call it from the thread that services the connection.
+     *
+     * @param data the disconnect data every peer receives
+     * @throws IllegalStateException if no host was created
+     */
+    public void beginDrain(int data) {
+        checkOpen();
+        if (draining) {
+            return;
+        }
+        refuseNewConnections(true);
+        draining = true;
+        drainData = data;
+        for (ENetPacketPeer p : new ArrayList<>(peers)) {
+            if (p.isActive()) {
+                p.peerDisconnectLater(data);
+            }
+        }
+        if (metricsIntervalNanos > 0) {
+            publishMetrics();
+        }
+    }
+
+    /** @return whether {@link #beginDrain} was called on this host */
+    public boolean isDraining() {
+        return host != null && draining;
+    }
+
+    /**
+     * jenet extension: whether every peer slot is free: no peer connected, connecting, leaving or
+     * with a DISCONNECT event still to hand out. A scan of the slots.
+     *
+     * @return true when no peer is left
+     * @throws IllegalStateException if no host was created
+     */
+    public boolean isDrained() {
+        checkOpen();
+        return remainingPeers() == 0;
+    }
+
+    private int remainingPeers() {
+        int left = 0;
+        for (int i = 0; i < host.peerCount(); i++) {
+            if (host.peer(i).state() != Peer.STATE_DISCONNECTED) {
+                left++;
+            }
+        }
+        return left;
+    }
+
+    /**
+     * jenet extension: drains and destroys the host, for a graceful shutdown (what
+     * {@code jenet serve} does on SIGTERM). {@link #beginDrain(int) beginDrain(data)}, then
+     * {@link #service(int) service} until every peer is gone or {@code timeoutMillis} have passed,
+     * handing every event to {@code events} (packets that still arrive, the
+     * {@code EVENT_DISCONNECT}s), then {@link #destroy()}: peers still there by the deadline (ones
+     * that stopped answering, or whose queued data could not be delivered in time) get an
+     * unacknowledged DISCONNECT with {@code data}. Remote peers thus see a DISCONNECT with
+     * {@code data}, never a timeout, unless they are gone or that last datagram is lost.
+     *
+     * <p>Thread-safety: call it from the thread that services the connection; it blocks up to
+     * {@code timeoutMillis}. {@code events} runs on this thread and may use the connection and
+     * its peers.
+     *
+     * @param data the disconnect data every peer receives, e.g. {@link #DRAIN_DISCONNECT_DATA}
+     * @param timeoutMillis the deadline, at least 0
+     * @param events what to do with each event while draining, or null to ignore them
+     * @return how many peers were still there at the deadline (0: every one left in time)
+     * @throws IllegalStateException if no host was created
+     * @throws IllegalArgumentException for a negative timeout
+     */
+    public int drain(int data, int timeoutMillis, Consumer<ENetEvent> events) {
+        checkOpen();
+        if (timeoutMillis < 0) {
+            throw new IllegalArgumentException("timeout must be >= 0, got " + timeoutMillis);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        beginDrain(data);
+        while (remainingPeers() > 0) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                break;
+            }
+            // Short waits: a peer that leaves without an event (a handshake given up) is noticed too.
+            ENetEvent e = service((int) Math.min(left, 50));
+            while (e.type() != EventType.EVENT_NONE) {
+                if (events != null) {
+                    events.accept(e);
+                }
+                e = checkEvents();
+            }
+        }
+        int left = remainingPeers();
+        destroy();
+        return left;
     }
 
     // ---- teardown ----
@@ -927,15 +1187,25 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalStateException("host already destroyed (or never created)");
         }
         driver.tick();
+        int data = draining ? drainData : 0;
         for (ENetPacketPeer p : new ArrayList<>(peers)) {
             Peer ep = p.enginePeer();
             if (ep != null && ep.userData == p) {
-                ep.disconnectNow(0);
+                ep.disconnectNow(data);
             }
             p.detach();
         }
         driver.transmit();
         peers.clear();
+        if (draining) {
+            // Handshakes still under way have no peer object yet; a drain tells them too.
+            for (int i = 0; i < host.peerCount(); i++) {
+                host.peer(i).disconnectNow(data);
+            }
+        }
+        if (metricsIntervalNanos > 0 || metricsSequence > 0) {
+            publishMetrics();
+        }
         driver.close();
         driver = null;
         host = null;

@@ -6,13 +6,19 @@ import io.jenet.ENetPacketPeer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code jenet serve}: an ENet server, optionally echoing every packet back or relaying it to the others. */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run an ENet server until interrupted.")
+/**
+ * {@code jenet serve}: an ENet server, optionally echoing every packet back or relaying it to the
+ * others, optionally serving Prometheus metrics; SIGTERM or SIGINT drains it (every peer gets a
+ * DISCONNECT with {@link ENetConnection#DRAIN_DISCONNECT_DATA}) and it exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run an ENet server until SIGTERM or SIGINT, which drain it: every peer is told (disconnect data 1001), then it exits 0.")
 final class ServeCommand implements Runnable {
     @Option(names = "--port", required = true, description = "UDP port (0 = any free port).")
     int port;
@@ -47,22 +53,44 @@ final class ServeCommand implements Runnable {
             description = "Cap on data queued to one peer (default: 64 MiB).")
     long peerOutgoingLimit;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://BIND:PORT/metrics (0 = any free port; default: none).")
+    Integer metricsPort;
+
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "On SIGTERM/SIGINT, wait at most this long for peers to leave (default: ${DEFAULT-VALUE}).")
+    int drainTimeoutSeconds;
+
     @Mixin
     SharedOptions.DtlsServer dtlsOptions;
 
     @Override
     public void run() {
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new Main.CliFailure(2, "--metrics-port must be 0..65535, got " + metricsPort);
+        }
+        if (drainTimeoutSeconds < 0 || drainTimeoutSeconds > 3600) {
+            throw new Main.CliFailure(2, "--drain-timeout must be 0..3600 seconds, got " + drainTimeoutSeconds);
+        }
         EchoServer server = new EchoServer(bind, port, peers, channels, wire.compression("none"), wire.checksum, echo, System.out);
         server.relay = relay;
         server.statsEveryMs = statsSeconds * 1000L;
         server.incompleteLimit = incompleteLimit;
         server.peerOutgoingLimit = peerOutgoingLimit;
         server.dtls = dtlsOptions.tls();
+        server.metricsPort = metricsPort == null ? -1 : metricsPort;
+        server.drainTimeoutMs = drainTimeoutSeconds * 1000;
         CountDownLatch done = new CountDownLatch(1);
+        // SIGTERM and SIGINT start the JVM's shutdown, which runs this hook: it asks the service loop
+        // to drain, waits for it, and ends the process with status 0 (the JVM would exit 143 or 130).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
+            if (!server.requestDrain()) {
+                return; // the loop had already ended (a failure, or a normal exit): its status stands
+            }
             try {
-                done.await();
+                boolean drained = done.await(server.drainTimeoutMs + 10_000L, TimeUnit.MILLISECONDS);
+                System.out.flush();
+                Runtime.getRuntime().halt(drained && server.drained() ? 0 : 1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -92,11 +120,21 @@ final class ServeCommand implements Runnable {
         /** Memory budget settings, 0 for the defaults. */
         volatile long incompleteLimit;
         volatile long peerOutgoingLimit;
+        /** TCP port of the Prometheus endpoint, 0 for any, -1 for none. */
+        volatile int metricsPort = -1;
+        /** How long a drain waits for peers to leave. */
+        volatile int drainTimeoutMs = 10_000;
         private final PrintStream out;
-        private final AtomicBoolean running = new AtomicBoolean(true);
+        private static final int RUNNING = 0;
+        private static final int DRAIN = 1;
+        private static final int STOP = 2;
+        private static final int ENDED = 3;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
         private final CountDownLatch bound = new CountDownLatch(1);
         private volatile int localPort;
+        private volatile int localMetricsPort = -1;
         private volatile String failure;
+        private volatile boolean drained;
 
         EchoServer(String bind, int port, int peers, int channels, ENetConnection.CompressionMode mode, boolean checksum,
                    boolean echo, PrintStream out) {
@@ -116,8 +154,25 @@ final class ServeCommand implements Runnable {
             return failure == null ? localPort : -1;
         }
 
+        /** @return the port of the Prometheus endpoint once bound, or -1 */
+        int metricsPort() {
+            return localMetricsPort;
+        }
+
+        /** Ends the loop; peers are sent an unacknowledged DISCONNECT (data 0) as the host is destroyed. */
         void stop() {
-            running.set(false);
+            state.compareAndSet(RUNNING, STOP);
+        }
+
+        /**
+         * Ends the loop with a drain: new connections are refused, every peer is told to leave with
+         * {@link ENetConnection#DRAIN_DISCONNECT_DATA}, and the loop goes on until they are gone or
+         * {@link #drainTimeoutMs} passed.
+         *
+         * @return false if the loop had already ended or been stopped (nothing to drain)
+         */
+        boolean requestDrain() {
+            return state.compareAndSet(RUNNING, DRAIN);
         }
 
         @Override
@@ -143,24 +198,88 @@ final class ServeCommand implements Runnable {
                 if (dtls != null) {
                     host.dtlsServerSetup(dtls);
                 }
-                localPort = host.getLocalPort();
-                out.println("listening on port " + localPort);
-                out.flush();
-                bound.countDown();
-                long nextStats = statsEveryMs > 0 ? System.nanoTime() / 1_000_000 + statsEveryMs : Long.MAX_VALUE;
-                while (running.get()) {
-                    ENetEvent e = host.service(50);
-                    while (e.type() != ENetConnection.EventType.EVENT_NONE) {
-                        handle(host, e);
-                        e = host.checkEvents();
+                MetricsEndpoint metrics = null;
+                if (metricsPort >= 0) {
+                    host.setMetricsInterval(METRICS_INTERVAL_MS);
+                    try {
+                        metrics = new MetricsEndpoint(bind, metricsPort, host);
+                    } catch (IOException | RuntimeException e) {
+                        failure = e.getMessage();
+                        bound.countDown();
+                        throw new Main.CliFailure(1, "cannot serve metrics on " + bind + ":" + metricsPort + ": " + e.getMessage());
                     }
-                    long nowMs = System.nanoTime() / 1_000_000;
-                    if (nowMs >= nextStats) {
-                        nextStats = nowMs + statsEveryMs;
-                        printStats(host);
+                    localMetricsPort = metrics.port();
+                }
+                try {
+                    localPort = host.getLocalPort();
+                    out.println("listening on port " + localPort);
+                    if (metrics != null) {
+                        out.println("metrics on port " + localMetricsPort + " (http, /metrics)");
+                    }
+                    out.flush();
+                    bound.countDown();
+                    serve(host);
+                } finally {
+                    if (metrics != null) {
+                        metrics.close();
                     }
                 }
+            } finally {
+                state.set(ENDED);
             }
+        }
+
+        /** How often the service loop publishes the metrics snapshot a scrape reads. */
+        static final int METRICS_INTERVAL_MS = 250;
+
+        private void serve(ENetConnection host) {
+            long nextStats = statsEveryMs > 0 ? System.nanoTime() / 1_000_000 + statsEveryMs : Long.MAX_VALUE;
+            while (state.get() == RUNNING) {
+                ENetEvent e = host.service(50);
+                while (e.type() != ENetConnection.EventType.EVENT_NONE) {
+                    handle(host, e);
+                    e = host.checkEvents();
+                }
+                long nowMs = System.nanoTime() / 1_000_000;
+                if (nowMs >= nextStats) {
+                    nextStats = nowMs + statsEveryMs;
+                    printStats(host);
+                }
+            }
+            if (state.get() == DRAIN) {
+                drain(host);
+            }
+        }
+
+        /** The drain, with a timeline on standard output: one line when it begins, one per peer that leaves, one at the end. */
+        private void drain(ENetConnection host) {
+            long start = System.nanoTime();
+            int peersAtStart = host.getPeers().size();
+            out.println("drain begin: " + peersAtStart + " peers, disconnect data " + ENetConnection.DRAIN_DISCONNECT_DATA
+                    + ", timeout " + drainTimeoutMs + " ms");
+            out.flush();
+            int left = host.drain(ENetConnection.DRAIN_DISCONNECT_DATA, drainTimeoutMs, e -> {
+                long ms = (System.nanoTime() - start) / 1_000_000L;
+                ENetPacketPeer peer = e.peer();
+                switch (e.type()) {
+                    case EVENT_DISCONNECT -> out.println("drain +" + ms + " ms: " + peer.getRemoteAddress() + ":" + peer.getRemotePort()
+                            + " left, " + host.getPeers().size() + " to go");
+                    case EVENT_CONNECT -> out.println("drain +" + ms + " ms: " + peer.getRemoteAddress() + ":" + peer.getRemotePort()
+                            + " finished its handshake and was told to leave");
+                    case EVENT_RECEIVE -> peer.getPacket();
+                    default -> { }
+                }
+                out.flush();
+            });
+            long ms = (System.nanoTime() - start) / 1_000_000L;
+            out.println("drain done in " + ms + " ms: " + (left == 0 ? "every peer left" : left + " peers still there at the deadline were sent a DISCONNECT"));
+            out.flush();
+            drained = true;
+        }
+
+        /** @return whether a drain ran to its end */
+        boolean drained() {
+            return drained;
         }
 
         /** One machine-readable line: peers, the memory budget's state and counters, heap in use. */

@@ -19,13 +19,14 @@ import java.util.function.Predicate;
 final class JenetProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
 
     JenetProcess(String heap, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), "io.jenet.cli.Main"));
         cmd.addAll(List.of(args));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -87,6 +88,29 @@ final class JenetProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Sends the process a signal with the system's {@code kill} command, as an operator or a
+     * container runtime would.
+     *
+     * @param name the signal's name, e.g. "TERM" or "INT"
+     */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        String log = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + log);
+        }
+    }
+
+    /** @return the exit status, once the process has ended and all its output is in {@link #lines()}; fails after {@code millis} */
+    int awaitExit(long millis) throws InterruptedException {
+        if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + millis + " ms: " + tail());
+        }
+        reader.join(5000);
+        return process.exitValue();
+    }
+
     /** @return the resident set size of {@code pid} in bytes (Linux /proc), or -1 */
     static long rss(long pid) {
         try {
@@ -103,9 +127,14 @@ final class JenetProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(process, 5);
+    }
+
+    /** Ends a process politely (SIGTERM), forcibly if it is still there after {@code seconds}. */
+    static void stop(Process process, int seconds) {
         process.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {

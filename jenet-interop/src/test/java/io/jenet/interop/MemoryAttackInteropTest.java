@@ -110,8 +110,9 @@ class MemoryAttackInteropTest {
     @CsvSource({"256m, reliable", "256m, unreliable", "1g, reliable"})
     void twoHundredPeersAnnounceHugePacketsAndSendOnlyTheFirstFragment(String heap, String kind) throws Exception {
         boolean reliable = kind.equals("reliable");
+        // --drain-timeout 0: the test tears the server down after its attackers are gone; a drain would wait for them.
         try (JenetProcess server = new JenetProcess(heap, "serve", "--port", "0", "--bind", "127.0.0.1", "--echo", "--peers", "256",
-                "--stats", "1")) {
+                "--stats", "1", "--drain-timeout", "0")) {
             int port = listen(server);
             Stats before = nextStats(server);
             long rssBefore = JenetProcess.rss(server.pid());
@@ -145,7 +146,7 @@ class MemoryAttackInteropTest {
     @Test
     void manyChannelsAndDripFeedingHitTheBudgetAndTheStallersGo() throws Exception {
         try (JenetProcess server = new JenetProcess("256m", "serve", "--port", "0", "--bind", "127.0.0.1", "--echo", "--peers", "256",
-                "--stats", "1")) {
+                "--stats", "1", "--drain-timeout", "0")) {
             int port = listen(server);
             try (EnetAttacker attacker = new EnetAttacker(new InetSocketAddress("127.0.0.1", port))) {
                 connectAll(attacker, 200, 64);
@@ -184,7 +185,7 @@ class MemoryAttackInteropTest {
     @Test
     void aPeerThatNeverAcknowledgesIsDroppedWhileOthersEcho() throws Exception {
         try (JenetProcess server = new JenetProcess("256m", "serve", "--port", "0", "--bind", "127.0.0.1", "--echo", "--peers", "16",
-                "--stats", "1", "--peer-outgoing-limit", String.valueOf(1 << 20))) {
+                "--stats", "1", "--drain-timeout", "0", "--peer-outgoing-limit", String.valueOf(1 << 20))) {
             int port = listen(server);
             try (EnetAttacker attacker = new EnetAttacker(new InetSocketAddress("127.0.0.1", port))) {
                 connectAll(attacker, 1, 1);

@@ -68,6 +68,14 @@ public final class Host {
     long droppedCommands;
     /** Who gets a slot, and whose datagrams are read (jenet's flood limits beside ENet's rules). */
     final Admission admission;
+    /** Of {@link #droppedDatagrams}: datagrams whose CRC-32 did not match. */
+    long checksumFailures;
+    /** Of {@link #droppedDatagrams}: compressed datagrams that could not be decompressed. */
+    long decompressionFailures;
+    /** Of {@link #droppedDatagrams}: datagrams from new peers dropped while refusing new connections. */
+    long refusedNewConnections;
+    /** Reliable commands resent after their retransmission timer expired, all peers. */
+    long retransmissions;
     /** Command bytes offered to the compressor, and what went on the wire for them. */
     long compressionInput;
     long compressionOutput;
@@ -368,6 +376,26 @@ public final class Host {
     /** @return datagrams dropped because their peer exceeded the per-peer incoming limit */
     public long throttledDatagrams() {
         return admission.throttledDatagrams;
+    }
+
+    /** @return datagrams dropped because their checksum did not match (part of {@link #droppedDatagrams()}) */
+    public long checksumFailures() {
+        return checksumFailures;
+    }
+
+    /** @return datagrams dropped because they could not be decompressed (part of {@link #droppedDatagrams()}) */
+    public long decompressionFailures() {
+        return decompressionFailures;
+    }
+
+    /** @return datagrams from new peers dropped while refusing new connections (part of {@link #droppedDatagrams()}) */
+    public long refusedNewConnections() {
+        return refusedNewConnections;
+    }
+
+    /** @return reliable commands resent after their retransmission timer expired, all peers, since creation */
+    public long retransmissions() {
+        return retransmissions;
     }
 
     /** @return CONNECTs refused (no slot, too many pending from one address, or duplicates) */

@@ -81,6 +81,7 @@ final class Incoming {
         current = null;
         if (peerID == MAXIMUM_PEER_ID) {
             if (host.refuseNewConnections) {
+                host.refusedNewConnections++;
                 return false;
             }
             peer = null;
@@ -104,6 +105,7 @@ final class Incoming {
         int len = length;
         if ((flags & HEADER_FLAG_COMPRESSED) != 0) {
             if (host.compressor == null) {
+                host.decompressionFailures++;
                 return false;
             }
             int limit = decompressed.length - headerSize;
@@ -111,9 +113,10 @@ final class Incoming {
             try {
                 originalSize = host.compressor.decompress(buf, offset + headerSize, length - headerSize, decompressed, headerSize, limit);
             } catch (RuntimeException e) {
-                return false;
+                originalSize = -1;
             }
             if (originalSize <= 0 || originalSize > limit) {
+                host.decompressionFailures++;
                 return false;
             }
             System.arraycopy(buf, offset, decompressed, 0, headerSize);
@@ -126,6 +129,7 @@ final class Incoming {
             int desired = u32(d, checksumOffset);
             int connectID = peer != null ? peer.connectID : 0;
             if (io.jenet.internal.protocol.Wire.datagramChecksum(crc, d, start, len, checksumOffset, connectID) != desired) {
+                host.checksumFailures++;
                 return false;
             }
         }

@@ -179,6 +179,7 @@ final class Outgoing {
             }
             JenetEvents.retransmission(peer, c);
             ++peer.packetsLost;
+            ++host.retransmissions;
             c.roundTripTimeout *= 2;
             NodeList.remove(c);
             if (c.packet != null) {

@@ -61,15 +61,22 @@ class DatagramEdgesTest {
         assertThat(drops(withHeader(header(false), 0), SimulatedNetwork.address(9, 9))).as("another address").isEqualTo(1);
         int wrongSession = p.clientPeer.outgoingPeerID | (((p.clientPeer.outgoingSessionID + 1) & 3) << HEADER_SESSION_SHIFT);
         assertThat(drops(withHeader(wrongSession, 0))).as("another session").isEqualTo(1);
+        // None of the above is a reason the host counts apart (the metrics call them "invalid").
+        assertThat(p.server.decompressionFailures() + p.server.checksumFailures() + p.server.refusedNewConnections()
+                + p.server.refusedConnects()).isZero();
         assertThat(drops(withHeader(header(false) | HEADER_FLAG_COMPRESSED, 8))).as("compressed, no compressor").isEqualTo(1);
+        assertThat(p.server.decompressionFailures()).isEqualTo(1);
         p.server.setCompressor(new io.jenet.internal.compress.Zlib());
         assertThat(drops(withHeader(header(false) | HEADER_FLAG_COMPRESSED, 8))).as("compressed garbage").isEqualTo(1);
+        assertThat(p.server.decompressionFailures()).isEqualTo(2);
         p.server.setCompressor(null);
         p.server.setRefuseNewConnections(true);
         byte[] connect = withHeader(MAXIMUM_PEER_ID, CONNECT_SIZE);
         CommandWriter.connect(connect, 2, 0, 0xFF, 0xFF, 1392, 65536, 1, 0, 0, 5000, 2, 2, 5, 0);
         assertThat(drops(connect, SimulatedNetwork.address(9, 9))).as("CONNECT while refusing").isEqualTo(1);
+        assertThat(p.server.refusedNewConnections()).isEqualTo(1);
         assertThat(p.server.pendingHandshakes()).isZero();
+        assertThat(p.server.checksumFailures() + p.server.refusedConnects()).isZero();
     }
 
     @Test
@@ -109,6 +116,7 @@ class DatagramEdgesTest {
         Wire.put16(shortOne, 0, word);
         server.receive(shortOne, 0, shortOne.length, ca, net.now());
         assertThat(server.droppedDatagrams()).as("too short for the checksum").isEqualTo(before + 1);
+        assertThat(server.checksumFailures()).as("too short is not a wrong sum").isZero();
         byte[] ok = new byte[8 + PING_SIZE];
         Wire.put16(ok, 0, word | HEADER_FLAG_SENT_TIME);
         CommandWriter.ping(ok, 8);
@@ -119,5 +127,6 @@ class DatagramEdgesTest {
         ok[ok.length - 1] ^= 1;
         server.receive(ok, 0, ok.length, ca, net.now());
         assertThat(server.droppedDatagrams()).as("a wrong sum").isEqualTo(before + 2);
+        assertThat(server.checksumFailures()).as("the wrong sum only").isEqualTo(1);
     }
 }

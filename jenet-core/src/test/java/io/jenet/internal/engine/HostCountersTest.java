@@ -54,6 +54,45 @@ class HostCountersTest {
     }
 
     @Test
+    void retransmissionsCountEveryResentReliableCommand() {
+        Pair p = new Pair(95, new SimulatedNetwork.Link().latency(5)).connect(1, 0);
+        p.net.runFor(100);
+        assertThat(p.client.retransmissions()).isZero();
+        p.net.sent = new ArrayList<>();
+        // The server hears nothing for 2 s: the reliable packets (and pings) are resent on their doubling timers.
+        p.net.blackholed.add(p.serverAddress);
+        for (int i = 0; i < 3; i++) {
+            p.send(p.client, p.clientPeer, 0, Traffic.payload(0, i, 100), Packet.FLAG_RELIABLE);
+        }
+        p.net.runFor(2000);
+        p.net.blackholed.clear();
+        assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_RECEIVE) == 3, 20_000)).isTrue();
+        p.net.runFor(100);
+        // The server's pings went unanswered too: each host counts exactly the resends it put on the wire.
+        long clientResent = resent(p, p.clientAddress);
+        assertThat(clientResent).as("the client's resends seen on the wire").isGreaterThanOrEqualTo(9);
+        assertThat(p.client.retransmissions()).isEqualTo(clientResent);
+        assertThat(p.server.retransmissions()).isEqualTo(resent(p, p.serverAddress));
+        assertThat(p.count(p.server, Event.TYPE_RECEIVE)).isEqualTo(3);
+    }
+
+    /** Reliable commands a host sent more than once (channel and sequence number seen again), from the wire. */
+    private static long resent(Pair p, java.net.InetSocketAddress from) {
+        java.util.Map<String, Integer> sends = new java.util.HashMap<>();
+        for (SimulatedNetwork.Sent d : p.net.sent) {
+            if (d.from().equals(from)) {
+                for (io.jenet.internal.protocol.DecodedCommand c
+                        : io.jenet.internal.protocol.DatagramDecoder.decode(d.data(), 0, d.data().length, false).commands()) {
+                    if (c.acknowledge()) {
+                        sends.merge(c.channelID() + "/" + c.reliableSequenceNumber(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return sends.values().stream().mapToLong(n -> n - 1).sum();
+    }
+
+    @Test
     void settingsReadBack() {
         Pair p = new Pair(92, new SimulatedNetwork.Link().latency(5));
         Host h = p.server;
