@@ -984,64 +984,10 @@ public final class ENetConnection implements AutoCloseable {
      */
     public HostMetrics publishMetrics() {
         checkOpen();
-        HostMetrics.Builder b = new HostMetrics.Builder();
-        b.sequence = ++metricsSequence;
-        b.peerSlots = host.peerCount();
-        int connected = 0;
-        for (int i = 0; i < b.peerSlots; i++) {
-            int state = host.peer(i).state();
-            b.peersByState[state]++;
-            if (state == Peer.STATE_CONNECTED) {
-                connected++;
-            }
-        }
-        int[] rtt = new int[connected];
-        int[] loss = new int[connected];
-        for (int i = 0, n = 0; i < b.peerSlots && n < connected; i++) {
-            Peer p = host.peer(i);
-            if (p.state() == Peer.STATE_CONNECTED) {
-                rtt[n] = (int) Math.min(Integer.MAX_VALUE, p.roundTripTime());
-                loss[n] = (int) Math.min(Integer.MAX_VALUE, p.statistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_LOSS.ordinal()));
-                n++;
-            }
-        }
-        java.util.Arrays.sort(rtt);
-        java.util.Arrays.sort(loss);
-        b.roundTripTimes = rtt;
-        b.packetLosses = loss;
-        b.bytesSent = popped[HostStatistic.HOST_TOTAL_SENT_DATA.ordinal()] + host.totalSentData();
-        b.datagramsSent = popped[HostStatistic.HOST_TOTAL_SENT_PACKETS.ordinal()] + host.totalSentPackets();
-        b.bytesReceived = popped[HostStatistic.HOST_TOTAL_RECEIVED_DATA.ordinal()] + host.totalReceivedData();
-        b.datagramsReceived = popped[HostStatistic.HOST_TOTAL_RECEIVED_PACKETS.ordinal()] + host.totalReceivedPackets();
-        long[] drops = b.droppedDatagrams;
-        drops[HostMetrics.DatagramDrop.CHECKSUM.ordinal()] = host.checksumFailures();
-        drops[HostMetrics.DatagramDrop.DECOMPRESSION.ordinal()] = host.decompressionFailures();
-        drops[HostMetrics.DatagramDrop.REFUSED.ordinal()] = host.refusedNewConnections();
-        drops[HostMetrics.DatagramDrop.CONNECT_LIMIT.ordinal()] = host.refusedConnects();
-        drops[HostMetrics.DatagramDrop.THROTTLED.ordinal()] = host.throttledDatagrams();
-        drops[HostMetrics.DatagramDrop.OVERSIZED.ordinal()] = driver.oversizedDatagrams();
-        drops[HostMetrics.DatagramDrop.INTERNAL_ERROR.ordinal()] = host.internalErrors();
-        drops[HostMetrics.DatagramDrop.DTLS.ordinal()] = driver.dtls() == null ? 0 : driver.dtls().droppedDatagrams();
-        // The engine counts every datagram it drops once; the reasons above that it counts are parts of it.
-        drops[HostMetrics.DatagramDrop.INVALID.ordinal()] = Math.max(0, host.droppedDatagrams() - host.checksumFailures()
-                - host.decompressionFailures() - host.refusedNewConnections() - host.refusedConnects() - host.internalErrors());
-        b.droppedPackets[HostMetrics.PacketDrop.INCOMPLETE_DATA_BUDGET.ordinal()] = host.budgetDroppedIncoming();
-        b.droppedPackets[HostMetrics.PacketDrop.OUTGOING_DATA_BUDGET.ordinal()] = host.budgetDroppedOutgoing();
-        b.droppedPackets[HostMetrics.PacketDrop.WAITING_DATA_FULL.ordinal()] = host.droppedCommands();
-        b.evictedHandshakes = host.evictedHalfOpen();
-        b.budgetDisconnects = host.budgetDisconnects();
-        b.retransmissions = host.retransmissions();
-        b.compressionInput = host.compressionInput();
-        b.compressionOutput = host.compressionOutput();
-        b.dtlsSessions = driver.dtls() == null ? 0 : driver.dtls().sessions();
-        b.incompleteData = host.incompleteData();
-        b.outgoingData = host.outgoingData();
-        b.draining = draining;
-        b.publishedAtNanos = System.nanoTime();
-        HostMetrics m = b.build();
+        HostMetrics m = HostMetricsReader.read(driver, popped, ++metricsSequence, draining);
         metrics = m;
         if (metricsIntervalNanos > 0) {
-            nextMetricsNanos = b.publishedAtNanos + metricsIntervalNanos;
+            nextMetricsNanos = m.publishedAtNanos() + metricsIntervalNanos;
         }
         return m;
     }
