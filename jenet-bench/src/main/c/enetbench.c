@@ -80,6 +80,7 @@ typedef struct {
     int echoed, lost, rtt_n;
     uint64_t *rtt;
     double seconds;
+    uint64_t max_gap; /* longest time without an echo (a stall), ns */
 } phase_result;
 
 /* One client's echo stream: a peer of the bench host with its own window and checks. */
@@ -106,7 +107,7 @@ static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, i
     int rtt_n = 0;
     long total = (long) count * n, finished = 0;
     res->rtt = calloc((size_t) total, sizeof *res->rtt);
-    uint64_t start = now_ns(), last_progress = start;
+    uint64_t start = now_ns(), last_progress = start, max_gap = 0;
     while (finished < total) {
         for (int i = 0; i < n; i++) {
             stream *c = &s[i];
@@ -140,7 +141,9 @@ static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, i
                 c->echoed++;
                 c->in_flight--;
                 finished++;
-                last_progress = now_ns();
+                uint64_t t_echo = now_ns();
+                if (t_echo - last_progress > max_gap) max_gap = t_echo - last_progress;
+                last_progress = t_echo;
                 enet_packet_destroy(e.packet);
             }
             r = enet_host_check_events(h, &e);
@@ -166,6 +169,7 @@ static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, i
         free(s[i].sent_at); free(s[i].answered); free(s[i].lostmark);
     }
     res->rtt_n = rtt_n;
+    res->max_gap = max_gap;
     free(buf); free(want);
     return 0;
 }
@@ -224,8 +228,8 @@ static int bench(const char *host, int port, int count, int size, const char *mo
     uint64_t p50 = res.rtt_n ? res.rtt[(size_t) res.rtt_n * 50 / 100] / 1000 : 0;
     uint64_t p99 = res.rtt_n ? res.rtt[(size_t) res.rtt_n * 99 / 100] / 1000 : 0;
     if (res.lost) fprintf(stderr, "lost %d\n", res.lost);
-    printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us\n", res.echoed, size, res.seconds,
-           (long) (res.echoed / res.seconds), (unsigned long) p50, (unsigned long) p99);
+    printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us max-gap %lu ms\n", res.echoed, size, res.seconds,
+           (long) (res.echoed / res.seconds), (unsigned long) p50, (unsigned long) p99, (unsigned long) (res.max_gap / 1000000));
     disconnect_all(h, s, clients);
     enet_host_destroy(h);
     return 0;

@@ -199,7 +199,7 @@ public final class LoopbackHarness {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static Path buildCBench() throws IOException, InterruptedException {
+    static Path buildCBench() throws IOException, InterruptedException {
         Path out = Paths.get(C_BINARY);
         Path src = Paths.get(C_SOURCE);
         if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0) {

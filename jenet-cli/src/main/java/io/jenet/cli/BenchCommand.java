@@ -152,8 +152,12 @@ final class BenchCommand implements Runnable {
         if (lost > 0) {
             System.err.printf("bench: %d packets lost (%.3f %%)%n", lost, lost * 100.0 / total);
         }
-        out.printf("ok %d msgs %d bytes %.3f s %d msg/s p50 %d us p99 %d us%n", echoed, size, seconds,
-                (long) (echoed / seconds), p50, p99);
+        long maxGapMs = 0;
+        for (Client c : all) {
+            maxGapMs = Math.max(maxGapMs, c.maxGapNanos / 1_000_000);
+        }
+        out.printf("ok %d msgs %d bytes %.3f s %d msg/s p50 %d us p99 %d us max-gap %d ms%n", echoed, size, seconds,
+                (long) (echoed / seconds), p50, p99, maxGapMs);
         out.flush();
     }
 
@@ -256,6 +260,8 @@ final class BenchCommand implements Runnable {
         long lost;
         long[] rtts;
         int rttCount;
+        /** Longest time without an echo in the measured phase (a stall), ns. */
+        long maxGapNanos;
         long measuredFrom;
         long measuredTo;
 
@@ -417,10 +423,12 @@ final class BenchCommand implements Runnable {
                         echoed++;
                         finished++;
                         s.inFlight--;
+                        long echoAt = System.nanoTime();
                         if (count == BenchCommand.this.count) {
                             progress.incrementAndGet();
+                            maxGapNanos = Math.max(maxGapNanos, echoAt - lastProgress);
                         }
-                        lastProgress = System.nanoTime();
+                        lastProgress = echoAt;
                     }
                     e = connection.checkEvents();
                 }

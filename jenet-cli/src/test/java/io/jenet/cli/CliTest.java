@@ -68,7 +68,7 @@ class CliTest {
                 "--mode", mode, "--max-loss", "5");
         assertThat(r.status()).as(r.out() + r.err()).isZero();
         String last = r.out().strip().lines().reduce((a, b) -> b).orElse("");
-        assertThat(last).matches("ok \\d+ msgs " + size + " bytes [0-9.]+ s \\d+ msg/s p50 \\d+ us p99 \\d+ us");
+        assertThat(last).matches("ok \\d+ msgs " + size + " bytes [0-9.]+ s \\d+ msg/s p50 \\d+ us p99 \\d+ us max-gap \\d+ ms");
         int echoed = Integer.parseInt(last.split(" ")[1]);
         if (mode.equals("reliable")) {
             assertThat(echoed).isEqualTo(count);
