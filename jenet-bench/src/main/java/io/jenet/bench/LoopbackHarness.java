@@ -38,7 +38,8 @@ public final class LoopbackHarness {
         }
     }
 
-    record Result(double msgPerSecond, double p50, double p99) {}
+    /** What a bench client's "ok" line says: rate, latency percentiles, duration and the longest time without an echo. */
+    record Result(double msgPerSecond, double p50, double p99, double seconds, long maxGapMs) {}
 
     private static String JAR = "jenet-cli/target/jenet-cli.jar";
     private static String C_SOURCE = "jenet-bench/src/main/c/enetbench.c";
@@ -269,12 +270,14 @@ public final class LoopbackHarness {
         return out;
     }
 
-    private static Result parse(String output) {
+    /** Reads the "ok" line both benches (jenet's and enetbench.c) print; throws if there is none. */
+    static Result parse(String output) {
         for (String line : output.split("\n")) {
             if (line.startsWith("ok ")) {
                 String[] f = line.trim().split(" ");
-                // ok N msgs B bytes T s R msg/s p50 X us p99 Y us
-                return new Result(Double.parseDouble(f[7]), Double.parseDouble(f[10]), Double.parseDouble(f[13]));
+                // ok N msgs B bytes T s R msg/s p50 X us p99 Y us max-gap G ms
+                return new Result(Double.parseDouble(f[7]), Double.parseDouble(f[10]), Double.parseDouble(f[13]),
+                        Double.parseDouble(f[5]), Long.parseLong(f[16]));
             }
         }
         throw new IllegalStateException("bench failed: " + output.trim());

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -138,14 +137,12 @@ public final class LossyHarness {
             p.destroyForcibly();
             return new Run(Double.NaN, -1, "timed out");
         }
-        for (String line : output.split("\n")) {
-            if (line.startsWith("ok ")) {
-                // ok N msgs B bytes T s R msg/s p50 X us p99 Y us max-gap G ms
-                String[] f = line.trim().split(" ");
-                return new Run(Double.parseDouble(f[5]), Long.parseLong(f[16]), null);
-            }
+        try {
+            LoopbackHarness.Result r = LoopbackHarness.parse(output);
+            return new Run(r.seconds(), r.maxGapMs(), null);
+        } catch (IllegalStateException failed) {
+            String[] lines = output.trim().split("\n");
+            return new Run(Double.NaN, -1, lines[lines.length - 1]);
         }
-        String[] lines = output.trim().split("\n");
-        return new Run(Double.NaN, -1, lines.length == 0 ? "no output" : Arrays.stream(lines).reduce((a, b) -> b).orElse(""));
     }
 }

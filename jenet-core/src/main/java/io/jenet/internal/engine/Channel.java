@@ -393,12 +393,7 @@ final class Channel {
                     droppedCommand = currentCommand.prev;
                 }
             } else {
-                int reliableWindow = ic.reliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
-                int currentWindow = incomingReliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
-                if (ic.reliableSequenceNumber < incomingReliableSequenceNumber) {
-                    reliableWindow += Peer.RELIABLE_WINDOWS;
-                }
-                if (reliableWindow >= currentWindow && reliableWindow < currentWindow + Peer.FREE_RELIABLE_WINDOWS - 1) {
+                if (!outsideReceiveWindow(ic.reliableSequenceNumber)) {
                     break;
                 }
                 droppedCommand = currentCommand.next;

@@ -28,7 +28,7 @@ public final class Host {
     /** Largest datagram the engine accepts or produces (MTU maximum plus checksum slack). */
     public static final int RECEIVE_BUFFER_SIZE = MAXIMUM_MTU + 64;
     /** Smallest buffer {@link #pollTransmit} takes: the largest datagram with room for its header in front. */
-    public static final int TRANSMIT_BUFFER_SIZE = HEADER_SIZE + CHECKSUM_SIZE + RECEIVE_BUFFER_SIZE;
+    public static final int TRANSMIT_BUFFER_SIZE = Outgoing.COMMANDS_START + RECEIVE_BUFFER_SIZE;
     private static final int POOL_LIMIT = 8192;
 
     final Peer[] peers;

@@ -321,8 +321,8 @@ final class Outgoing {
 
     /**
      * Begins ENet's {@code enet_protocol_send_outgoing_commands}: {@link #next} then yields its
-     * datagrams one at a time. A pass still in progress is finished first, as a pass is what ENet
-     * makes in one call.
+     * datagrams one at a time. A pass not yet drained is abandoned (its peers' commands stay
+     * queued for this one); {@link Host#flushNow} drains one before beginning its own.
      *
      * @param checkForTimeouts whether retransmission timeouts are examined (not on flush)
      */
@@ -335,11 +335,6 @@ final class Outgoing {
         // While visiting every peer anyway, note when the earliest one next has work, so that
         // Host.millisUntilDue need not visit them all again (with thousands of idle peers it did).
         earliestDue = Long.MAX_VALUE;
-    }
-
-    /** @return whether a pass has datagrams left to yield (or peers left to visit) */
-    boolean inPass() {
-        return passActive;
     }
 
     /**

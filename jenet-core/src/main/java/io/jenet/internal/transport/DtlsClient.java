@@ -189,7 +189,7 @@ public final class DtlsClient implements DtlsLayer {
         }
         // A server that keeps retransmitting its last flight after ours is done never got our
         // Finished, and never will: its session stays in its handshake while ours sends data.
-        return session.lateFlights >= LATE_FLIGHTS_TO_RESTART ? Long.MIN_VALUE : session.lastHeardAt() + UNADOPTED_IDLE_MS;
+        return session.lateFlights >= LATE_FLIGHTS_TO_RESTART ? session.lastHeardAt() : session.lastHeardAt() + UNADOPTED_IDLE_MS;
     }
 
     /** @return sessions started over because the server never answered through them (see {@link #poll}) */
