@@ -669,6 +669,36 @@ public final class ENetConnection implements AutoCloseable {
     }
 
     /**
+     * jenet extension: times reliable delivery exactly as ENet 1.3 does (true), or with jenet's
+     * sender (false, the default). jenet's sender changes only what the sending host decides for
+     * itself, never the wire: it estimates the round trip without ENet's whole-millisecond
+     * truncation, resends a reliable command as soon as a datagram sent after it has been
+     * acknowledged (instead of waiting for its timer), copies recent unacknowledged small reliable
+     * commands into datagrams it sends anyway while the link is losing data, doubles a timer at most
+     * to twice the timeout while the peer is still acknowledging, and lets the reliable window grow
+     * with the path's bandwidth-delay product on paths of 10 ms and more. A peer that stops
+     * answering is still declared gone by ENet's timeout rule ({@link ENetPacketPeer#setTimeout}).
+     * Set true for bit-for-bit ENet timing (e.g. tests compared against ENet traces). Takes effect
+     * at once, for every peer.
+     *
+     * @param exact whether to time as ENet 1.3
+     */
+    public void setExactEnetTiming(boolean exact) {
+        settings.exactEnetTiming = exact;
+        reconfigure();
+    }
+
+    /**
+     * jenet extension: whether this host times reliable delivery exactly as ENet 1.3
+     * ({@link #setExactEnetTiming}).
+     *
+     * @return true under ENet's exact timing
+     */
+    public boolean isExactEnetTiming() {
+        return settings.exactEnetTiming;
+    }
+
+    /**
      * jenet extension: the MTU offered to new connections (default 1392, clamped to 576 … 4096).
      *
      * @param mtu the MTU

@@ -450,6 +450,50 @@ public final class ENetPacketPeer {
     }
 
     /**
+     * jenet extension: reliable commands resent to this peer since it connected, whether after
+     * their retransmission timer or early (see {@link #getEarlyRetransmissions}).
+     *
+     * @return the count
+     */
+    public long getRetransmissions() {
+        return active().retransmissions();
+    }
+
+    /**
+     * jenet extension: of {@link #getRetransmissions}, those resent before their timer because a
+     * datagram sent after them had already been acknowledged (0 under
+     * {@link ENetConnection#setExactEnetTiming ENet's exact timing}).
+     *
+     * @return the count
+     */
+    public long getEarlyRetransmissions() {
+        return active().earlyRetransmissions();
+    }
+
+    /**
+     * jenet extension: copies of unacknowledged small reliable packets that datagrams sent to this
+     * peer carried in room they had left, while the link was losing data (0 under ENet's exact
+     * timing). The receiver treats each as the duplicate it is.
+     *
+     * @return the count
+     */
+    public long getRedundantCopies() {
+        return active().redundantCopies();
+    }
+
+    /**
+     * jenet extension: the smoothed round-trip time in milliseconds, with a fractional part: ENet's
+     * estimate ({@code PEER_ROUND_TRIP_TIME}) without its whole-millisecond truncation, which on
+     * a fast path leaves ENet's figure several milliseconds too high. Under ENet's exact timing,
+     * ENet's own figure.
+     *
+     * @return the estimate in ms
+     */
+    public double getRoundTripTimeMillis() {
+        return active().roundTripTimeMicros() / 1000.0;
+    }
+
+    /**
      * jenet extension: datagrams from this peer dropped because it exceeded the host's per-peer
      * incoming limit ({@link ENetConnection#setPeerIncomingLimit}).
      *

@@ -286,6 +286,7 @@ final class BenchCommand implements Runnable {
         public void run() {
             try (ENetConnection connection = new ENetConnection()) {
                 connection.setChecksumEnabled(wire.checksum);
+                connection.setExactEnetTiming(wire.enetTiming);
                 connection.compress(compression);
                 connection.createHost(streams.length, 0);
                 if (tls != null) {

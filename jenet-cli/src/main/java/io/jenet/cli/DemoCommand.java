@@ -171,6 +171,7 @@ final class DemoCommand implements Runnable {
                 host.createHostBound("127.0.0.1", 0, clientCount + 4, 4);
                 host.compress(mode);
                 host.setChecksumEnabled(wire.checksum);
+                host.setExactEnetTiming(wire.enetTiming);
             } catch (IOException e) {
                 synchronized (bound) {
                     port[0] = 0;
@@ -289,6 +290,7 @@ final class DemoCommand implements Runnable {
                 c.createHost(1, 4);
                 c.compress(mode);
                 c.setChecksumEnabled(wire.checksum);
+                c.setExactEnetTiming(wire.enetTiming);
                 ENetPacketPeer peer = c.connectToHost("127.0.0.1", port, 4, id);
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (peer.getState() != ENetPacketPeer.PeerState.STATE_CONNECTED) {

@@ -73,6 +73,7 @@ final class ServeCommand implements Runnable {
             throw new Main.CliFailure(2, "--drain-timeout must be 0..3600 seconds, got " + drainTimeoutSeconds);
         }
         EchoServer server = new EchoServer(bind, port, peers, channels, wire.compression("none"), wire.checksum, echo, System.out);
+        server.exactEnetTiming = wire.enetTiming;
         server.relay = relay;
         server.statsEveryMs = statsSeconds * 1000L;
         server.incompleteLimit = incompleteLimit;
@@ -117,6 +118,8 @@ final class ServeCommand implements Runnable {
         volatile io.jenet.TlsOptions dtls;
         /** Stats line interval, 0 for none. */
         volatile long statsEveryMs;
+        /** ENet's exact retransmission timing instead of jenet's. */
+        volatile boolean exactEnetTiming;
         /** Memory budget settings, 0 for the defaults. */
         volatile long incompleteLimit;
         volatile long peerOutgoingLimit;
@@ -179,6 +182,7 @@ final class ServeCommand implements Runnable {
         public void run() {
             try (ENetConnection host = new ENetConnection()) {
                 host.setChecksumEnabled(checksum);
+                host.setExactEnetTiming(exactEnetTiming);
                 host.compress(mode);
                 try {
                     host.setIncompleteDataLimit(incompleteLimit);

@@ -18,6 +18,9 @@ final class SharedOptions {
         @Option(names = "--checksum", description = "Use ENet's CRC-32 datagram checksum (both ends must).")
         boolean checksum;
 
+        @Option(names = "--enet-timing", description = "Time retransmissions exactly as ENet 1.3 instead of jenet's faster recovery on lossy links (this side only; the wire is the same).")
+        boolean enetTiming;
+
         /** @return the chosen mode, or {@code fallback}'s when none was given */
         ENetConnection.CompressionMode compression(String fallback) {
             return Options.compression(compress != null ? compress : fallback);
@@ -31,6 +34,7 @@ final class SharedOptions {
         /** Applies both to a connection (before its host is created or at any time). */
         void applyTo(ENetConnection connection, String fallback) {
             connection.setChecksumEnabled(checksum);
+            connection.setExactEnetTiming(enetTiming);
             connection.compress(compression(fallback));
         }
     }

@@ -183,7 +183,14 @@ final class Channel {
                 return discard(fragmentCount);
         }
         Host host = peer.host;
-        if (peer.totalWaitingData >= host.maximumWaitingData) {
+        // Over the limit, ENet refuses everything. The next reliable command in order is still taken
+        // when later ones wait for it: refusing it would keep them (and the limit) full for good, a
+        // deadlock a sender whose resends arrive out of order can cause. It only releases data
+        // already admitted, so the limit is passed by at most the one packet.
+        if (peer.totalWaitingData >= host.maximumWaitingData
+                && !(reliableSequenceNumber == ((incomingReliableSequenceNumber + 1) & 0xFFFF)
+                     && (number == COMMAND_SEND_RELIABLE || number == COMMAND_SEND_FRAGMENT)
+                     && !incomingReliableCommands.isEmpty())) {
             host.droppedCommands++;
             return null;
         }

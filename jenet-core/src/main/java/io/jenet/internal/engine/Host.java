@@ -48,6 +48,8 @@ public final class Host {
     int maximumPacketSize = DEFAULT_MAXIMUM_PACKET_SIZE;
     long maximumWaitingData = DEFAULT_MAXIMUM_WAITING_DATA;
     boolean checksum;
+    /** ENet's own retransmission timing instead of {@link LossRecovery}'s. */
+    boolean exactEnetTiming;
     boolean refuseNewConnections;
     PeerObserver peerObserver;
     boolean holdReceivedPackets;
@@ -144,6 +146,7 @@ public final class Host {
     public void configure(HostSettings settings) {
         compressor = settings.compressor;
         checksum = settings.checksum;
+        exactEnetTiming = settings.exactEnetTiming;
         setMtu(settings.mtu);
         maximumPacketSize = settings.maximumPacketSize;
         refuseNewConnections = settings.refuseNewConnections;

@@ -32,4 +32,6 @@ public final class HostSettings {
     public long peerOutgoingLimit;
     /** Cap on data queued to all peers; 0 = a quarter of the heap (at least 64 MiB). */
     public long outgoingDataLimit;
+    /** Time retransmissions, the round trip and the reliable window exactly as ENet 1.3 does (see {@link LossRecovery}). */
+    public boolean exactEnetTiming;
 }

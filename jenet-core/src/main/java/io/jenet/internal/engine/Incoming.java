@@ -369,7 +369,14 @@ final class Incoming {
             return 0;
         }
         long roundTripTime = Math.max(Time.difference(serviceTime, receivedSentTime), 1);
-        if (peer.lastReceiveTime != 0) {
+        if (!host.exactEnetTiming) {
+            if (peer.lastReceiveTime != 0) {
+                peer.throttle(roundTripTime);
+            }
+            peer.recovery.sampleRoundTrip(peer, roundTripTime, serviceTime);
+            peer.recovery.acknowledged(receivedSentTime);
+            peer.recovery.acknowledging = true;
+        } else if (peer.lastReceiveTime != 0) {
             peer.throttle(roundTripTime);
             peer.roundTripTimeVariance -= peer.roundTripTimeVariance / 4;
             if (roundTripTime >= peer.roundTripTime) {
@@ -404,6 +411,10 @@ final class Incoming {
         int receivedReliableSequenceNumber = u16(d, command + ACK_RECEIVED_RELIABLE_SEQUENCE_NUMBER_OFFSET);
         int commandNumber = host.outgoing.removeSentReliableCommand(peer, receivedReliableSequenceNumber,
                 u8(d, command + CHANNEL_ID_OFFSET));
+        if (!host.exactEnetTiming) {
+            peer.recovery.acknowledging = false;
+            host.outgoing.scheduleEarlyRetransmission(peer);
+        }
         switch (peer.state) {
             case Peer.STATE_ACKNOWLEDGING_CONNECT:
                 if (commandNumber != COMMAND_VERIFY_CONNECT) {

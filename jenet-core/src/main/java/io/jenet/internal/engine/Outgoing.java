@@ -84,6 +84,10 @@ final class Outgoing {
         if (outgoingCommand.packet != null) {
             if (wasSent) {
                 peer.reliableDataInTransit -= outgoingCommand.fragmentLength;
+                if (!host.exactEnetTiming) {
+                    peer.recovery.acknowledgedBytes(outgoingCommand.fragmentLength, host.serviceTime);
+                    peer.recovery.acknowledgedCommand(outgoingCommand, host.serviceTime);
+                }
             }
             releasePacket(outgoingCommand.packet);
         }
@@ -94,6 +98,23 @@ final class Outgoing {
         OutgoingCommand front = peer.sentReliableCommands.front();
         peer.nextTimeout = front.sentTime + front.roundTripTimeout;
         return commandNumber;
+    }
+
+    /**
+     * After an acknowledgement: when the oldest unacknowledged command was sent before a datagram
+     * the peer has now acknowledged, the peer is due when that command would count as lost.
+     */
+    void scheduleEarlyRetransmission(Peer peer) {
+        if (peer.sentReliableCommands.isEmpty()) {
+            return;
+        }
+        OutgoingCommand front = peer.sentReliableCommands.front();
+        if (peer.recovery.overtaken(front)) {
+            int due = front.sentTime + peer.recovery.reorderThreshold();
+            if (Time.less(due, peer.nextTimeout)) {
+                peer.nextTimeout = due;
+            }
+        }
     }
 
     private static OutgoingCommand findSentReliableCommand(NodeList<OutgoingCommand> list, int reliableSequenceNumber, int channelID) {
@@ -154,6 +175,9 @@ final class Outgoing {
 
     /** @return true if the peer timed out (and was notified) */
     private boolean checkTimeouts(Peer peer) {
+        if (!host.exactEnetTiming) {
+            return checkLosses(peer);
+        }
         int serviceTime = host.serviceTime;
         Node insertPosition = peer.outgoingCommands.begin();
         Node insertSendReliablePosition = peer.outgoingSendReliableCommands.begin();
@@ -180,6 +204,7 @@ final class Outgoing {
             JenetEvents.retransmission(peer, c);
             ++peer.packetsLost;
             ++host.retransmissions;
+            ++peer.recovery.retransmissions;
             c.roundTripTimeout *= 2;
             NodeList.remove(c);
             if (c.packet != null) {
@@ -194,6 +219,108 @@ final class Outgoing {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #checkTimeouts} with {@link LossRecovery}'s rules: a command is resent when its timer
+     * expires (ENet's rule, ENet's disconnect test, a bounded back-off while the peer is alive) or,
+     * earlier, when a datagram sent after it has been acknowledged and the reorder allowance has
+     * passed. The peer is next due at the earliest of the remaining commands' deadlines.
+     *
+     * @return true if the peer timed out (and was notified)
+     */
+    private boolean checkLosses(Peer peer) {
+        int serviceTime = host.serviceTime;
+        LossRecovery recovery = peer.recovery;
+        int reorderThreshold = recovery.reorderThreshold();
+        Node insertPosition = peer.outgoingCommands.begin();
+        Node insertSendReliablePosition = peer.outgoingSendReliableCommands.begin();
+        long nextDue = Integer.MAX_VALUE / 2;
+        Node current = peer.sentReliableCommands.begin();
+        while (current != peer.sentReliableCommands.end()) {
+            OutgoingCommand c = (OutgoingCommand) current;
+            current = current.next;
+            long elapsed = Time.difference(serviceTime, c.sentTime);
+            long timeout = Integer.toUnsignedLong(c.roundTripTimeout);
+            boolean timedOut = elapsed >= timeout;
+            boolean overtaken = recovery.overtaken(c);
+            if (!timedOut && !(overtaken && elapsed >= reorderThreshold)) {
+                nextDue = Math.min(nextDue, overtaken ? Math.min(timeout, reorderThreshold) - elapsed : timeout - elapsed);
+                continue;
+            }
+            if (timedOut) {
+                if (peer.earliestTimeout == 0 || Time.less(c.sentTime, peer.earliestTimeout)) {
+                    peer.earliestTimeout = c.sentTime;
+                }
+                if (peer.earliestTimeout != 0
+                        && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
+                            || (c.sendAttempts - 1 >= peer.timeoutLimit
+                                && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
+                    JenetEvents.timeout(peer);
+                    host.notifyDisconnect(peer);
+                    return true;
+                }
+                c.roundTripTimeout = recovery.backOff(peer, c);
+            } else {
+                ++recovery.earlyRetransmissions;
+            }
+            recovery.lossSeen(serviceTime);
+            JenetEvents.retransmission(peer, c);
+            ++peer.packetsLost;
+            ++host.retransmissions;
+            ++recovery.retransmissions;
+            NodeList.remove(c);
+            if (c.packet != null) {
+                peer.reliableDataInTransit -= c.fragmentLength;
+                NodeList.insert(insertSendReliablePosition, c);
+            } else {
+                NodeList.insert(insertPosition, c);
+            }
+            // Resent in this pass, so due again one (possibly backed-off) timer from now.
+            nextDue = Math.min(nextDue, Integer.toUnsignedLong(c.roundTripTimeout));
+        }
+        peer.nextTimeout = serviceTime + (int) Math.max(nextDue, 0);
+        return false;
+    }
+
+    /**
+     * Fills the room left in the datagram with copies of packet commands the peer has not yet
+     * acknowledged, oldest first (see {@link LossRecovery}). A copy is a transmission: the command's
+     * send time moves to now and it moves to the end of the sent list, which stays in send order.
+     */
+    private void addCopies(Peer peer) {
+        int serviceTime = host.serviceTime;
+        LossRecovery recovery = peer.recovery;
+        int spacing = recovery.copySpacing();
+        OutgoingCommand firstCopied = null;
+        Node current = peer.sentReliableCommands.begin();
+        while (current != peer.sentReliableCommands.end() && commandCount < MAXIMUM_PACKET_COMMANDS) {
+            OutgoingCommand c = (OutgoingCommand) current;
+            if (c == firstCopied || Time.difference(serviceTime, c.sentTime) < spacing) {
+                break;
+            }
+            current = current.next;
+            int commandSize = commandSize(c.commandByte());
+            int size = commandSize + c.fragmentLength;
+            if (c.packet == null || c.copies >= LossRecovery.MAXIMUM_COPIES || size > LossRecovery.MAXIMUM_COPY_SIZE
+                    || peer.mtu - packetSize < size) {
+                continue;
+            }
+            System.arraycopy(c.command, 0, packetData, position, commandSize);
+            System.arraycopy(c.packet.data, c.fragmentOffset, packetData, position + commandSize, c.fragmentLength);
+            position += size;
+            packetSize += size;
+            ++commandCount;
+            ++c.copies;
+            ++recovery.redundantCopies;
+            c.sentTime = serviceTime;
+            headerFlags |= HEADER_FLAG_SENT_TIME;
+            NodeList.remove(c);
+            peer.sentReliableCommands.addLast(c);
+            if (firstCopied == null) {
+                firstCopied = c;
+            }
+        }
     }
 
     private boolean checkOutgoingCommands(Peer peer) {
@@ -240,7 +367,8 @@ final class Outgoing {
                     }
                 }
                 if (c.packet != null) {
-                    long windowSize = (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE;
+                    long windowSize = host.exactEnetTiming ? (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE
+                            : peer.recovery.reliableWindow(peer);
                     if (peer.reliableDataInTransit + c.fragmentLength > Math.max(windowSize, peer.mtu)) {
                         currentSendReliableCommand = peer.outgoingSendReliableCommands.end();
                         continue;
@@ -261,8 +389,11 @@ final class Outgoing {
                     ++channel.reliableWindows[reliableWindow];
                 }
                 ++c.sendAttempts;
+                c.copies = 0;
+                c.transmittedAt = serviceTime;
                 if (c.roundTripTimeout == 0) {
-                    c.roundTripTimeout = (int) (peer.roundTripTime + 4 * peer.roundTripTimeVariance);
+                    c.roundTripTimeout = host.exactEnetTiming ? (int) (peer.roundTripTime + 4 * peer.roundTripTimeVariance)
+                            : peer.recovery.retransmissionTimeout(peer);
                 }
                 if (peer.sentReliableCommands.isEmpty()) {
                     peer.nextTimeout = serviceTime + c.roundTripTimeout;
@@ -381,6 +512,10 @@ final class Outgoing {
                             && peer.mtu - packetSize >= PING_SIZE) {
                         peer.ping();
                         checkOutgoingCommands(peer);
+                    }
+                    if (commandCount > 0 && !host.exactEnetTiming && !peer.sentReliableCommands.isEmpty()
+                            && peer.recovery.copying(serviceTime)) {
+                        addCopies(peer);
                     }
                     if (commandCount > 0) {
                         updatePacketLoss(peer);

@@ -13,6 +13,10 @@ final class OutgoingCommand extends Node {
     int fragmentOffset;
     int fragmentLength;
     int sendAttempts;
+    /** Copies of its latest transmission sent since (see {@link LossRecovery}). */
+    int copies;
+    /** When its latest transmission from the queue (not a copy) was sent. */
+    int transmittedAt;
     Packet packet;
     /** The peer whose queue holds this command (for the outgoing budget). */
     Peer peer;

@@ -51,6 +51,8 @@ public final class Peer extends Node {
     static final int FLAG_CONTINUE_SENDING = 2;
 
     final Host host;
+    /** jenet's sender decisions for this peer (unused under ENet's exact timing). */
+    final LossRecovery recovery = new LossRecovery();
     int outgoingPeerID;
     final int incomingPeerID;
     int connectID;
@@ -177,6 +179,29 @@ public final class Peer extends Node {
     /** @return the mean round trip time in ms */
     public long roundTripTime() {
         return roundTripTime;
+    }
+
+    /** @return reliable commands resent to this peer since it connected: after a timeout or early (see {@link LossRecovery}) */
+    public long retransmissions() {
+        return recovery.retransmissions;
+    }
+
+    /** @return of {@link #retransmissions}, those resent before their timer because a later datagram had arrived */
+    public long earlyRetransmissions() {
+        return recovery.earlyRetransmissions;
+    }
+
+    /** @return copies of unacknowledged reliable commands carried by datagrams sent to this peer anyway */
+    public long redundantCopies() {
+        return recovery.redundantCopies;
+    }
+
+    /**
+     * @return the smoothed round trip in microseconds, without ENet's whole-millisecond truncation;
+     *     under ENet's exact timing (or before the first sample) ENet's own estimate, in microseconds
+     */
+    public long roundTripTimeMicros() {
+        return host.exactEnetTiming || recovery.smoothedRoundTripMicros == 0 ? roundTripTime * 1000 : recovery.smoothedRoundTripMicros;
     }
 
     /**
@@ -391,6 +416,7 @@ public final class Peer extends Node {
             }
         }
         c.sendAttempts = 0;
+        c.copies = 0;
         c.sentTime = 0;
         c.roundTripTimeout = 0;
         CommandWriter.reliableSequenceNumber(c.command, 0, c.reliableSequenceNumber);
@@ -578,6 +604,7 @@ public final class Peer extends Node {
         highestRoundTripTimeVariance = 0;
         roundTripTime = DEFAULT_ROUND_TRIP_TIME;
         roundTripTimeVariance = 0;
+        recovery.reset();
         mtu = host.mtu;
         reliableDataInTransit = 0;
         outgoingReliableSequenceNumber = 0;

@@ -55,7 +55,7 @@ class HostCountersTest {
 
     @Test
     void retransmissionsCountEveryResentReliableCommand() {
-        Pair p = new Pair(95, new SimulatedNetwork.Link().latency(5)).connect(1, 0);
+        Pair p = new Pair(95, new SimulatedNetwork.Link().latency(5)).exactEnetTiming().connect(1, 0);
         p.net.runFor(100);
         assertThat(p.client.retransmissions()).isZero();
         p.net.sent = new ArrayList<>();

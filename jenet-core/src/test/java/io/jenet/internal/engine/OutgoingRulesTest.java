@@ -46,7 +46,7 @@ class OutgoingRulesTest {
     @ParameterizedTest(name = "RTT {0}, variance {1}")
     @CsvSource({"40, 3, 52", "100, 25, 200", "7, 0, 7"})
     void anUnacknowledgedReliableCommandIsResentAtItsTimeoutWhichThenDoubles(long rtt, long variance, long firstTimeout) {
-        Pair p = new Pair(52, new SimulatedNetwork.Link().latency(20)).connect(1, 0);
+        Pair p = new Pair(52, new SimulatedNetwork.Link().latency(20)).exactEnetTiming().connect(1, 0);
         p.net.runFor(200);
         Peer peer = p.clientPeer;
         peer.timeout(1 << 20, 600_000, 600_000);

@@ -58,6 +58,15 @@ final class Pair {
         return this;
     }
 
+    /** Both hosts time retransmissions, the round trip and the window exactly as ENet 1.3 (tests of ENet's rules). */
+    Pair exactEnetTiming() {
+        HostSettings settings = new HostSettings();
+        settings.exactEnetTiming = true;
+        server.configure(settings);
+        client.configure(settings);
+        return this;
+    }
+
     List<SimulatedNetwork.Seen> events(Host h, int type) {
         return net.events(h).stream().filter(s -> s.type() == type).collect(Collectors.toList());
     }

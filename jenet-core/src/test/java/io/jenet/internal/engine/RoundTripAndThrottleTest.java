@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RoundTripAndThrottleTest {
     private static Peer peer(long lastRtt, long lastVariance, long throttle, long limit, long acceleration, long deceleration) {
-        Pair p = new Pair(31, new SimulatedNetwork.Link().latency(5)).connect(1, 0);
+        Pair p = new Pair(31, new SimulatedNetwork.Link().latency(5)).exactEnetTiming().connect(1, 0);
         Peer peer = p.clientPeer;
         peer.lastRoundTripTime = lastRtt;
         peer.lastRoundTripTimeVariance = lastVariance;
@@ -58,7 +58,7 @@ class RoundTripAndThrottleTest {
      */
     @Test
     void aFixedLatencyLinkGivesEnetsIntegerEstimate() {
-        Pair p = new Pair(32, new SimulatedNetwork.Link().latency(20)).connect(1, 0);
+        Pair p = new Pair(32, new SimulatedNetwork.Link().latency(20)).exactEnetTiming().connect(1, 0);
         p.clientPeer.pingInterval(100);
         p.serverPeer.pingInterval(100);
         // Three throttle intervals (5 s each): the last one's highest variance is the settled 3.
@@ -82,7 +82,7 @@ class RoundTripAndThrottleTest {
     /** The first samples one by one: 40 then the variance's quarter-steps, RTT unmoved. */
     @Test
     void theVarianceDecaysByAQuarterPerSample() {
-        Pair p = new Pair(33, new SimulatedNetwork.Link().latency(20)).connect(1, 0);
+        Pair p = new Pair(33, new SimulatedNetwork.Link().latency(20)).exactEnetTiming().connect(1, 0);
         // The handshake gave the first samples; reset to ENet's starting state and feed pings.
         Peer peer = p.clientPeer;
         peer.lastReceiveTime = 0;
@@ -102,7 +102,7 @@ class RoundTripAndThrottleTest {
     /** A slower sample raises the estimate by an eighth of the gap, a faster one lowers it so. */
     @Test
     void samplesMoveTheEstimateByAnEighth() {
-        Pair p = new Pair(34, new SimulatedNetwork.Link().latency(20)).connect(1, 0);
+        Pair p = new Pair(34, new SimulatedNetwork.Link().latency(20)).exactEnetTiming().connect(1, 0);
         Peer peer = p.clientPeer;
         peer.roundTripTime = 100;
         peer.roundTripTimeVariance = 40;
@@ -138,7 +138,7 @@ class RoundTripAndThrottleTest {
         "0, 0, 0, 99, 0, 0",
     })
     void packetLossIsSmoothedEveryTenSeconds(long loss, long variance, long lost, long sent, long expectedLoss, long expectedVariance) {
-        Pair p = new Pair(35, new SimulatedNetwork.Link().latency(20)).connect(1, 0);
+        Pair p = new Pair(35, new SimulatedNetwork.Link().latency(20)).exactEnetTiming().connect(1, 0);
         p.net.runFor(1000);
         Peer peer = p.clientPeer;
         int now = p.client.serviceTime;
@@ -164,7 +164,7 @@ class RoundTripAndThrottleTest {
 
     @Test
     void everyStatisticReadsItsField() {
-        Pair p = new Pair(36, new SimulatedNetwork.Link().latency(5)).connect(1, 0);
+        Pair p = new Pair(36, new SimulatedNetwork.Link().latency(5)).exactEnetTiming().connect(1, 0);
         Peer peer = p.clientPeer;
         long[] values = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
         peer.packetLoss = values[0];
