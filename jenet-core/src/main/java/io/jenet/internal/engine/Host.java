@@ -830,7 +830,8 @@ public final class Host {
             return Long.MAX_VALUE;
         }
         if (!p.acknowledgements.isEmpty() || !p.outgoingCommands.isEmpty()
-                || (!p.outgoingSendReliableCommands.isEmpty() && p.sentReliableCommands.isEmpty())) {
+                || (!p.outgoingSendReliableCommands.isEmpty()
+                    && (p.sentReliableCommands.isEmpty() || outgoing.windowAdmits(p, p.outgoingSendReliableCommands.front())))) {
             return 0;
         }
         if (!p.sentReliableCommands.isEmpty()) {

@@ -117,6 +117,17 @@ final class Outgoing {
         }
     }
 
+    /** @return the most reliable data that may be in flight to {@code peer}: ENet's throttled window, or jenet's */
+    long reliableWindow(Peer peer) {
+        return host.exactEnetTiming ? (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE
+                : peer.recovery.reliableWindow(peer);
+    }
+
+    /** @return whether the window lets {@code c} (a queued reliable packet command) be sent now */
+    boolean windowAdmits(Peer peer, OutgoingCommand c) {
+        return peer.reliableDataInTransit + c.fragmentLength <= Math.max(reliableWindow(peer), peer.mtu);
+    }
+
     private static OutgoingCommand findSentReliableCommand(NodeList<OutgoingCommand> list, int reliableSequenceNumber, int channelID) {
         for (Node current = list.begin(); current != list.end(); current = current.next) {
             OutgoingCommand c = (OutgoingCommand) current;
@@ -367,9 +378,7 @@ final class Outgoing {
                     }
                 }
                 if (c.packet != null) {
-                    long windowSize = host.exactEnetTiming ? (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE
-                            : peer.recovery.reliableWindow(peer);
-                    if (peer.reliableDataInTransit + c.fragmentLength > Math.max(windowSize, peer.mtu)) {
+                    if (!windowAdmits(peer, c)) {
                         currentSendReliableCommand = peer.outgoingSendReliableCommands.end();
                         continue;
                     }
