@@ -234,7 +234,7 @@ final class DemoCommand implements Runnable {
                 }
                 out.printf("%-7d %-20s %9d %9d %s%n", c.id, k, c.sent[k.ordinal()], c.echoed[k.ordinal()], check);
             }
-            out.printf("%-7d %-20s rtt %.0f ms%n", c.id, "", c.lastRtt);
+            out.printf("%-7d %-20s rtt %.1f ms%n", c.id, "", c.lastRtt);
         }
         out.printf("server compression (%s): %.2f of the plain size on the wire%n", compress, compressionRatio);
         out.println(ok ? "demo ok" : "demo FAILED");
@@ -321,7 +321,7 @@ final class DemoCommand implements Runnable {
                     while (System.nanoTime() < next && failure == null) {
                         drain(c, 1);
                     }
-                    lastRtt = peer.getStatistic(ENetPacketPeer.PeerStatistic.PEER_ROUND_TRIP_TIME);
+                    lastRtt = peer.getRoundTripTimeMillis();
                 }
                 // Let every reliable echo come home.
                 long drainEnd = System.nanoTime() + 10_000_000_000L;

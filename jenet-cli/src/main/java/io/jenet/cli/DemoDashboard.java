@@ -54,8 +54,8 @@ final class DemoDashboard {
             }
             String key = DemoCommand.key(p);
             long[] b = peerBytes.getOrDefault(key, new long[2]);
-            f.append(String.format(Locale.ROOT, "  peer %-21s rtt %4.0f ms  loss %5.2f %%  in %8.1f KB/s  out %8.1f KB/s%n", key,
-                    p.getStatistic(ENetPacketPeer.PeerStatistic.PEER_ROUND_TRIP_TIME),
+            f.append(String.format(Locale.ROOT, "  peer %-21s rtt %6.1f ms  resent %6d  loss %5.2f %%  in %8.1f KB/s  out %8.1f KB/s%n", key,
+                    p.getRoundTripTimeMillis(), p.getRetransmissions(),
                     100.0 * p.getStatistic(ENetPacketPeer.PeerStatistic.PEER_PACKET_LOSS) / ENetPacketPeer.PACKET_LOSS_SCALE,
                     b[0] / 1024.0 / intervalSeconds, b[1] / 1024.0 / intervalSeconds));
             b[0] = 0;
