@@ -20,7 +20,8 @@ package io.jenet.internal.engine;
  *       without waiting for its timer (the idea of TCP's RACK).</li>
  *   <li><b>Redundant copies.</b> A datagram that goes to the peer anyway carries, in room it has
  *       left, copies of recent unacknowledged packet commands (up to {@link #MAXIMUM_COPIES} each,
- *       spaced by {@link #copySpacing}), so a small reliable message lost once costs a few
+ *       spaced by {@link #copySpacing}) while the path is losing data and is not a LAN's
+ *       ({@link #LONG_PATH_MS}), so a small reliable message lost once costs a few
  *       milliseconds instead of a round trip or a timeout.</li>
  *   <li><b>Bounded back-off while the peer is alive.</b> ENet doubles a command's timer on every
  *       timeout. When the peer has acknowledged something since the command was last sent, it is
@@ -29,7 +30,7 @@ package io.jenet.internal.engine;
  *       really gone is declared gone by ENet's own rule (timeout limit, minimum and maximum).</li>
  *   <li><b>A window that follows the path.</b> ENet keeps at most the negotiated window
  *       (64 KiB by default, less as its throttle falls) in flight, which caps a transfer at
- *       64 KiB per round trip. Where the path's round trip is at least {@link #WINDOW_GROWTH_RTT_MS},
+ *       64 KiB per round trip. Where the path's round trip is at least {@link #LONG_PATH_MS},
  *       the window is twice the measured bandwidth-delay product (the most acknowledged per
  *       round trip times the lowest round trip), never below ENet's, at most {@link #MAXIMUM_WINDOW}.</li>
  * </ul>
@@ -45,8 +46,12 @@ final class LossRecovery {
     static final int MAXIMUM_COPY_SIZE = 512;
     /** Added to the round trip before a timer fires, at least: ms of scheduling noise on both sides. */
     static final int MINIMUM_TIMEOUT_MARGIN_MS = 10;
-    /** Shortest path whose window grows past ENet's (a 64 KiB window already fills faster ones). */
-    static final int WINDOW_GROWTH_RTT_MS = 10;
+    /**
+     * Shortest round trip, ms, on which copies are made and the window grows past ENet's. On faster
+     * paths an early resend costs little more than a copy would save, and a 64 KiB window already
+     * fills them; a loopback or LAN server then sends exactly what ENet would.
+     */
+    static final int LONG_PATH_MS = 10;
     /** The most reliable data in flight to one peer. */
     static final long MAXIMUM_WINDOW = 1 << 20;
     /** How long the lowest round trip is remembered before it is measured afresh. */
@@ -132,9 +137,13 @@ final class LossRecovery {
         lossSeenAt = now;
     }
 
-    /** @return whether datagrams should carry copies: the path lost something in the last {@link #LOSS_MEMORY_MS} */
+    /**
+     * @return whether datagrams should carry copies: the path lost something in the last
+     *     {@link #LOSS_MEMORY_MS}, and its round trip is at least {@link #LONG_PATH_MS}
+     */
     boolean copying(int now) {
-        return lossSeen && Time.difference(now, lossSeenAt) < LOSS_MEMORY_MS;
+        return lossSeen && Time.difference(now, lossSeenAt) < LOSS_MEMORY_MS
+                && smoothedRoundTripMicros >= LONG_PATH_MS * 1000L;
     }
 
     /**
@@ -204,7 +213,7 @@ final class LossRecovery {
     /** @return the most reliable data that may be in flight: ENet's throttled window, or the path's */
     long reliableWindow(Peer peer) {
         long enet = (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE;
-        if (minimumRoundTrip < WINDOW_GROWTH_RTT_MS) {
+        if (minimumRoundTrip < LONG_PATH_MS) {
             return enet;
         }
         long path = (long) (2 * deliveryRate * minimumRoundTrip);
