@@ -33,6 +33,12 @@ final class Endpoint {
         this.name = name;
     }
 
+    Endpoint(SimulatedNetwork net, String name, String address) {
+        this.net = net;
+        this.connection = net.connection(address);
+        this.name = name;
+    }
+
     /** One frame: sends what is queued, takes what has arrived by now, handles every event. */
     void pump() {
         for (ENetEvent e = connection.service(0); e.type() != EventType.EVENT_NONE; e = connection.checkEvents()) {
