@@ -6,6 +6,8 @@ package io.jenet.testkit;
  * if it got one) {@code delivered}, {@code undeliverable}, {@code receiveOverflows}, or is still in
  * flight.
  *
+ * <p>Thread-safety: immutable, safe from any thread.
+ *
  * @param sent datagrams the connections sent
  * @param lost dropped by a link's loss
  * @param duplicated extra copies a link's duplication made
@@ -16,8 +18,6 @@ package io.jenet.testkit;
  * @param receiveOverflows copies dropped because the receiving socket's queue was full (a host
  *                         not serviced for long)
  * @param bytesDelivered bytes of the delivered copies
- *
- * <p>Thread-safety: immutable, safe from any thread.
  */
 public record NetworkStats(long sent, long lost, long duplicated, long queueDropped, long delivered, long undeliverable,
                            long receiveOverflows, long bytesDelivered) {

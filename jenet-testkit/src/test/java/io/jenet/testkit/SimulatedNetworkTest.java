@@ -169,4 +169,26 @@ class SimulatedNetworkTest {
         assertThat(server.numbers()).containsExactly(0, 1, 2, 3, 4);
         assertThat(server.received).allSatisfy(r -> assertThat(r.atMillis()).isEqualTo(net.now()));
     }
+
+    @Test
+    void metricsAndDrainFollowVirtualTime() throws Exception {
+        SimulatedNetwork net = SimulatedNetwork.create(9, Link.perfect().withLatency(10));
+        Endpoint[] pair = connectedPair(net);
+        ENetConnection server = pair[0].connection;
+        server.setMetricsInterval(100);
+        long first = server.getMetrics().sequence();
+        net.runUntil(() -> {
+            server.service(0);
+            return false;
+        }, 1_000);
+        // One snapshot per 100 ms of virtual time, however fast the loop ran in real time.
+        assertThat(server.getMetrics().sequence() - first).isBetween(10L, 11L);
+        assertThat(server.getMetrics().connectedPeers()).isEqualTo(1);
+
+        // The client hangs (never serviced again): a 2 s drain waits 2 s of virtual time for it.
+        long before = net.now();
+        int left = server.drain(ENetConnection.DRAIN_DISCONNECT_DATA, 2_000, null);
+        assertThat(left).isEqualTo(1);
+        assertThat(net.now() - before).isBetween(2_000L, 2_050L);
+    }
 }
