@@ -65,8 +65,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Determinism.</b> Impairments and every host's randomness (ENet's connect IDs) come from the
  * seed. A run is reproducible as long as the test drives it the same way: the same calls in the
- * same order. DTLS hosts work, but their handshakes draw on the JDK's own randomness, so their bytes
- * differ between runs.
+ * same order. (DTLS is not covered by the testkit's tests; its handshakes would draw on the JDK's
+ * own randomness, so their bytes would differ between runs.)
  *
  * <p>Thread-safety: none. The network and all its connections are driven by one thread, the one
  * that created the network; a call from another thread throws {@link IllegalStateException}.
