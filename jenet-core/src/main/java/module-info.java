@@ -10,4 +10,7 @@ module io.jenet {
     requires static org.bouncycastle.provider;
 
     exports io.jenet;
+    // The simulated network (jenet-testkit) runs real connections over a virtual endpoint and
+    // clock; nothing else may reach the transport internals.
+    exports io.jenet.internal.transport to io.jenet.testkit;
 }

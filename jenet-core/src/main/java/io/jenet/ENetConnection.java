@@ -9,6 +9,8 @@ import io.jenet.internal.engine.Host;
 import io.jenet.internal.engine.HostSettings;
 import io.jenet.internal.engine.Peer;
 import io.jenet.internal.protocol.Protocol;
+import io.jenet.internal.transport.ConnectionFactory;
+import io.jenet.internal.transport.DatagramNetwork;
 import io.jenet.internal.transport.DtlsClient;
 import io.jenet.internal.transport.DtlsLayer;
 import io.jenet.internal.transport.DtlsServer;
@@ -139,8 +141,32 @@ public final class ENetConnection implements AutoCloseable {
     private boolean draining;
     private int drainData;
 
+    static {
+        // The simulated network of module io.jenet.testkit creates connections through this
+        // (internal, qualified-export) factory; see ConnectionFactory.
+        ConnectionFactory.register(ENetConnection::new);
+    }
+
+    /** Where hosts of this connection bind: real UDP, unless made by ConnectionFactory. */
+    private final DatagramNetwork network;
+
     /** Creates a connection object; call {@link #createHost} or {@link #createHostBound} next. */
-    public ENetConnection() {}
+    public ENetConnection() {
+        this(DatagramNetwork.UDP);
+    }
+
+    /** A connection whose hosts bind on {@code network}; reached through ConnectionFactory only. */
+    ENetConnection(DatagramNetwork network) {
+        this.network = Objects.requireNonNull(network, "network");
+    }
+
+    /**
+     * The clock for the facade's own intervals and deadlines (metrics, drain): the driver's, so that
+     * on a simulated network they follow virtual time as the engine does.
+     */
+    private long clockNanos() {
+        return driver != null ? driver.nanoTime() : System.nanoTime();
+    }
 
     // ---- creation ----
 
@@ -239,12 +265,12 @@ public final class ENetConnection implements AutoCloseable {
         if (inBandwidth < 0 || outBandwidth < 0) {
             throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
         }
-        driver = new HostDriver(bind, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
+        driver = new HostDriver(network, bind, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
         host = driver.host();
         peerResetsSeen = -1;
         java.util.Arrays.fill(popped, 0);
         draining = false;
-        nextMetricsNanos = System.nanoTime();
+        nextMetricsNanos = clockNanos();
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "jenet: host on port {0}, {1} peers, {2} channels", driver.localPort(), maxPeers, maxChannels);
         }
@@ -337,7 +363,7 @@ public final class ENetConnection implements AutoCloseable {
         }
         dropInactivePeers();
         HostDriver.Outcome outcome = driver.service(timeout, toApplication);
-        if (metricsIntervalNanos > 0 && System.nanoTime() - nextMetricsNanos >= 0) {
+        if (metricsIntervalNanos > 0 && clockNanos() - nextMetricsNanos >= 0) {
             publishMetrics();
         }
         switch (outcome) {
@@ -999,7 +1025,7 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("metrics interval must be >= 0 (0 = off), got " + millis);
         }
         metricsIntervalNanos = millis * 1_000_000L;
-        nextMetricsNanos = System.nanoTime();
+        nextMetricsNanos = clockNanos();
     }
 
     /**
@@ -1017,7 +1043,8 @@ public final class ENetConnection implements AutoCloseable {
         HostMetrics m = HostMetricsReader.read(driver, popped, ++metricsSequence, draining);
         metrics = m;
         if (metricsIntervalNanos > 0) {
-            nextMetricsNanos = m.publishedAtNanos() + metricsIntervalNanos;
+            // On the driver's clock, not the snapshot's wall-clock stamp: see clockNanos().
+            nextMetricsNanos = clockNanos() + metricsIntervalNanos;
         }
         return m;
     }
@@ -1128,10 +1155,10 @@ public final class ENetConnection implements AutoCloseable {
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeout must be >= 0, got " + timeoutMillis);
         }
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long deadline = clockNanos() + timeoutMillis * 1_000_000L;
         beginDrain(data);
         while (remainingPeers() > 0) {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            long left = (deadline - clockNanos()) / 1_000_000L;
             if (left <= 0) {
                 break;
             }

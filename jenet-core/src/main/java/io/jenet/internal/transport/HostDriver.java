@@ -6,11 +6,11 @@ import io.jenet.internal.engine.HostSettings;
 import io.jenet.internal.engine.PeerObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.util.SplittableRandom;
 
 /**
- * Drives one engine host: owns its clock, its UDP socket and (for Godot's DTLS extension) its
+ * Drives one engine host: owns its endpoint (a UDP socket, or a simulated one: see
+ * {@link DatagramEndpoint}), reads the clock from it, and owns (for Godot's DTLS extension) its
  * DTLS layer, and runs ENet's service loop: send what is due, read datagrams into the engine,
  * hand out events, wait on the socket until the next deadline or the timeout. The public
  * {@code ENetConnection} is a facade over one driver; the engine itself never sees a socket or
@@ -44,8 +44,9 @@ public final class HostDriver implements AutoCloseable {
     private static final int DTLS_MAXIMUM_PACKET = io.jenet.internal.protocol.Protocol.MAXIMUM_MTU + 256;
     private static final System.Logger LOG = System.getLogger("io.jenet");
 
-    private final long epochNanos = System.nanoTime();
-    private final UdpTransport transport;
+    /** The clock's origin on the endpoint's clock; {@link #now()} counts ms from it. */
+    private final long epochNanos;
+    private final DatagramEndpoint transport;
     private final Host host;
     private final Event event = new Event();
     private final byte[] receiveBuffer = new byte[65536];
@@ -61,7 +62,7 @@ public final class HostDriver implements AutoCloseable {
     private long internalErrorsLogged;
 
     /**
-     * Binds the socket and creates the engine host.
+     * Binds a real UDP socket and creates the engine host ({@link DatagramNetwork#UDP}).
      *
      * @param bind local address (port 0 = any)
      * @param maxPeers peer slots
@@ -73,9 +74,31 @@ public final class HostDriver implements AutoCloseable {
      */
     public HostDriver(InetSocketAddress bind, int maxPeers, int maxChannels, long inBandwidth, long outBandwidth,
                       HostSettings settings) throws IOException {
-        transport = new UdpTransport(bind);
-        host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, null,
-                new SplittableRandom(new SecureRandom().nextLong()));
+        this(DatagramNetwork.UDP, bind, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
+    }
+
+    /**
+     * Binds an endpoint on a network and creates the engine host, seeded by that network.
+     *
+     * @param network where to bind (real UDP, or a simulation)
+     * @param bind local address (port 0 = any)
+     * @param maxPeers peer slots
+     * @param maxChannels channel limit (0 = 255)
+     * @param inBandwidth incoming bandwidth, bytes/s (0 = unlimited)
+     * @param outBandwidth outgoing bandwidth, bytes/s (0 = unlimited)
+     * @param settings the settings to apply
+     * @throws IOException if the socket cannot be bound
+     */
+    public HostDriver(DatagramNetwork network, InetSocketAddress bind, int maxPeers, int maxChannels, long inBandwidth,
+                      long outBandwidth, HostSettings settings) throws IOException {
+        transport = network.bind(bind);
+        epochNanos = transport.nanoTime();
+        try {
+            host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, null, new SplittableRandom(network.newRandomSeed()));
+        } catch (RuntimeException | Error e) {
+            transport.close();
+            throw e;
+        }
         host.configure(settings);
         host.setHoldReceivedPackets(true);
         host.setPeerObserver(new PeerObserver() {
@@ -103,7 +126,15 @@ public final class HostDriver implements AutoCloseable {
 
     /** @return the clock the engine runs on, in ms (never 0) */
     public long now() {
-        return (System.nanoTime() - epochNanos) / 1_000_000L + 1;
+        return (transport.nanoTime() - epochNanos) / 1_000_000L + 1;
+    }
+
+    /**
+     * @return the endpoint's clock in ns ({@link System#nanoTime()} on real sockets, virtual time
+     *         on a simulated network), for the facade's own intervals and deadlines
+     */
+    public long nanoTime() {
+        return transport.nanoTime();
     }
 
     /** Sets the engine's clock to now, before an application call that changes engine state. */

@@ -17,7 +17,7 @@ import java.nio.channels.UnsupportedAddressTypeException;
  *
  * <p>Thread-safety: none, except {@link #wakeup()}, which any thread may call.
  */
-public final class UdpTransport implements AutoCloseable {
+public final class UdpTransport implements DatagramEndpoint {
     /** Socket buffer sizes, as ENet's ENET_HOST_RECEIVE_BUFFER_SIZE / SEND_BUFFER_SIZE. */
     public static final int SOCKET_BUFFER_SIZE = 256 * 1024;
 
@@ -52,6 +52,7 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /** @return the bound local port */
+    @Override
     public int localPort() {
         try {
             SocketAddress a = channel.getLocalAddress();
@@ -78,6 +79,7 @@ public final class UdpTransport implements AutoCloseable {
      *
      * @return bytes sent, 0 if dropped locally, -1 on a socket error
      */
+    @Override
     public int send(InetSocketAddress to, byte[] data, int offset, int length) {
         sendBuffer.clear();
         sendBuffer.put(data, offset, length);
@@ -92,6 +94,7 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /** @return the exception of the last failed send, or null */
+    @Override
     public Exception lastSendError() {
         return lastSendError;
     }
@@ -104,6 +107,7 @@ public final class UdpTransport implements AutoCloseable {
      * @return the sender, or null if nothing was waiting
      * @throws IOException on a socket error
      */
+    @Override
     public InetSocketAddress receive(byte[] into, int[] lengthOut) throws IOException {
         receiveBuffer.clear();
         SocketAddress from = channel.receive(receiveBuffer);
@@ -123,6 +127,7 @@ public final class UdpTransport implements AutoCloseable {
      * @param millis time to wait; 0 returns at once
      * @throws IOException on a selector failure
      */
+    @Override
     public void await(long millis) throws IOException {
         if (millis <= 0) {
             selector.selectNow();
@@ -145,6 +150,12 @@ public final class UdpTransport implements AutoCloseable {
     /** @return whether the socket is open */
     public boolean isOpen() {
         return channel.isOpen();
+    }
+
+    /** @return {@link System#nanoTime()}: a real socket waits in real time */
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
     }
 
     @Override
