@@ -152,7 +152,7 @@ class CliTest {
                 .hasSizeBetween(2, 4);
         assertThat(r.out()).containsPattern("(?m)^  0   reliable +[0-9.]+ +[0-9.]+$")
                 .containsPattern("(?m)^  3   unrel\\. fragments +[0-9.]+ +[0-9.]+$")
-                .containsPattern("(?m)^  peer 127\\.0\\.0\\.1:\\d+ +rtt +\\d+ ms  loss +[0-9.]+ %  in +[0-9.]+ KB/s  out +[0-9.]+ KB/s$");
+                .containsPattern("(?m)^  peer 127\\.0\\.0\\.1:\\d+ +rtt +\\d+\\.\\d ms  resent +\\d+  loss +[0-9.]+ %  in +[0-9.]+ KB/s  out +[0-9.]+ KB/s$");
         double ratio = Double.parseDouble(r.out().replaceAll("(?s).*server compression \\(zlib\\): ([0-9.]+) of the plain size.*", "$1"));
         assertThat(ratio).as("the demo's payloads compress").isBetween(0.2, 0.9);
         Run plain = run("demo", "--seconds", "1", "--clients", "1", "--compress", "none");

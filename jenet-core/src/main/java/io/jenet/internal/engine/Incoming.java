@@ -415,6 +415,14 @@ final class Incoming {
             peer.recovery.acknowledging = false;
             host.outgoing.scheduleEarlyRetransmission(peer);
         }
+        if (commandNumber == COMMAND_NONE
+                && (peer.state == Peer.STATE_ACKNOWLEDGING_CONNECT || peer.state == Peer.STATE_DISCONNECTING)) {
+            // A second acknowledgement of a command already acknowledged (a resend or a copy both
+            // arrived), or of data a disconnect dropped. ENet abandons the rest of the datagram
+            // here, and with it the acknowledgement of the DISCONNECT that often travels in the
+            // same datagram: the disconnect then waits for a timeout. It carries nothing; skip it.
+            return 0;
+        }
         switch (peer.state) {
             case Peer.STATE_ACKNOWLEDGING_CONNECT:
                 if (commandNumber != COMMAND_VERIFY_CONNECT) {

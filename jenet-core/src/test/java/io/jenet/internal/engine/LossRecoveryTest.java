@@ -1,8 +1,10 @@
 package io.jenet.internal.engine;
 
+import static io.jenet.internal.protocol.Protocol.COMMAND_ACKNOWLEDGE;
 import static io.jenet.internal.protocol.Protocol.COMMAND_SEND_RELIABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jenet.internal.protocol.CommandWriter;
 import io.jenet.internal.protocol.DatagramDecoder;
 import io.jenet.internal.protocol.DecodedCommand;
 import java.util.ArrayList;
@@ -267,5 +269,44 @@ class LossRecoveryTest {
             most = Math.max(most, near.clientPeer.reliableDataInTransit);
         }
         assertThat(most).isLessThanOrEqualTo(Peer.WINDOW_SIZE_SCALE);
+    }
+
+    /**
+     * Copies make second acknowledgements common. One that arrives while the peer is disconnecting,
+     * ahead of the DISCONNECT's own acknowledgement in the same datagram, is skipped; ENet abandons
+     * the datagram there, and the disconnect would wait for a timeout.
+     */
+    @Test
+    void aSecondAcknowledgementAheadOfTheDisconnectsDoesNotHideIt() {
+        Pair p = pair(78, 20, false);
+        p.send(p.client, p.clientPeer, 0, Traffic.payload(0, 0, 64), Packet.FLAG_RELIABLE);
+        assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_RECEIVE) == 1, 1000)).isTrue();
+        p.net.runFor(100);
+        int dataSeq = p.clientPeer.channels[0].outgoingReliableSequenceNumber;
+        boolean[] spliced = {false};
+        p.net.tamper = d -> {
+            boolean ackOfDisconnect = false;
+            for (DecodedCommand c : DatagramDecoder.decode(d, 0, d.length, false).commands()) {
+                ackOfDisconnect |= c.number() == COMMAND_ACKNOWLEDGE && c.channelID() == 0xFF;
+            }
+            if (!ackOfDisconnect || spliced[0] || d.length < 4) {
+                return d;
+            }
+            spliced[0] = true;
+            // The server's header (2 bytes, 4 with a send time), an acknowledgement of the data
+            // packet again, then the server's commands.
+            int header = (d[0] & 0x80) != 0 ? 4 : 2;
+            byte[] out = new byte[d.length + 8];
+            System.arraycopy(d, 0, out, 0, header);
+            CommandWriter.acknowledge(out, header, 0, dataSeq, 0);
+            System.arraycopy(d, header, out, header + 8, d.length - header);
+            return out;
+        };
+        long start = p.net.now();
+        p.clientPeer.disconnect(0);
+        assertThat(p.net.runUntil(() -> p.count(p.client, Event.TYPE_DISCONNECT) == 1, 30_000)).isTrue();
+        assertThat(spliced[0]).isTrue();
+        // One round trip, not a timeout.
+        assertThat(p.events(p.client, Event.TYPE_DISCONNECT).get(0).time() - start).isLessThan(200);
     }
 }
