@@ -151,7 +151,7 @@ final class LossRecovery {
      * it copied, that transmission (or its acknowledgement) was lost, a loss the copies hid.
      */
     void acknowledgedCommand(OutgoingCommand c, int now) {
-        if (acknowledging && c.copies > 0 && acknowledgedSentTime != c.transmittedAt) {
+        if (acknowledging && c.copies > 0 && acknowledgedSentTime != c.sentTime) {
             lossSeen(now);
         }
     }

@@ -296,25 +296,27 @@ final class Outgoing {
 
     /**
      * Fills the room left in the datagram with copies of packet commands the peer has not yet
-     * acknowledged, oldest first (see {@link LossRecovery}). A copy is a transmission: the command's
-     * send time moves to now and it moves to the end of the sent list, which stays in send order.
+     * acknowledged, oldest first (see {@link LossRecovery}). A copy does not restart the command's
+     * timers: they run from its last real transmission, so a lost command whose copies are lost too
+     * is resent when ENet's rules (or the early resend) say, not later.
      */
     private void addCopies(Peer peer) {
         int serviceTime = host.serviceTime;
         LossRecovery recovery = peer.recovery;
         int spacing = recovery.copySpacing();
-        OutgoingCommand firstCopied = null;
         Node current = peer.sentReliableCommands.begin();
         while (current != peer.sentReliableCommands.end() && commandCount < MAXIMUM_PACKET_COMMANDS) {
             OutgoingCommand c = (OutgoingCommand) current;
-            if (c == firstCopied || Time.difference(serviceTime, c.sentTime) < spacing) {
+            // The list is in send order: from here on everything was sent too recently.
+            if (Time.difference(serviceTime, c.sentTime) < spacing) {
                 break;
             }
             current = current.next;
             int commandSize = commandSize(c.commandByte());
             int size = commandSize + c.fragmentLength;
             if (c.packet == null || c.copies >= LossRecovery.MAXIMUM_COPIES || size > LossRecovery.MAXIMUM_COPY_SIZE
-                    || peer.mtu - packetSize < size) {
+                    || peer.mtu - packetSize < size
+                    || (c.copies > 0 && Time.difference(serviceTime, c.lastCopyAt) < spacing)) {
                 continue;
             }
             System.arraycopy(c.command, 0, packetData, position, commandSize);
@@ -324,13 +326,8 @@ final class Outgoing {
             ++commandCount;
             ++c.copies;
             ++recovery.redundantCopies;
-            c.sentTime = serviceTime;
+            c.lastCopyAt = serviceTime;
             headerFlags |= HEADER_FLAG_SENT_TIME;
-            NodeList.remove(c);
-            peer.sentReliableCommands.addLast(c);
-            if (firstCopied == null) {
-                firstCopied = c;
-            }
         }
     }
 
@@ -399,7 +396,6 @@ final class Outgoing {
                 }
                 ++c.sendAttempts;
                 c.copies = 0;
-                c.transmittedAt = serviceTime;
                 if (c.roundTripTimeout == 0) {
                     c.roundTripTimeout = host.exactEnetTiming ? (int) (peer.roundTripTime + 4 * peer.roundTripTimeVariance)
                             : peer.recovery.retransmissionTimeout(peer);

@@ -15,8 +15,8 @@ final class OutgoingCommand extends Node {
     int sendAttempts;
     /** Copies of its latest transmission sent since (see {@link LossRecovery}). */
     int copies;
-    /** When its latest transmission from the queue (not a copy) was sent. */
-    int transmittedAt;
+    /** When its latest copy was sent (copies leave {@link #sentTime}, the timers' origin, alone). */
+    int lastCopyAt;
     Packet packet;
     /** The peer whose queue holds this command (for the outgoing budget). */
     Peer peer;
