@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
@@ -33,6 +33,8 @@ final class LossyChart {
     /** Colours by pair code; others grey. */
     private static final Map<String, Color> COLOURS = Map.of("cc", new Color(0x1f77b4), "jj", new Color(0xd62728),
             "cj", new Color(0x2ca02c), "jc", new Color(0x9467bd), "xx", new Color(0x8c564b));
+
+    private static final java.awt.Shape[] SHAPES = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
 
     /**
      * Writes the chart.
@@ -71,14 +73,17 @@ final class LossyChart {
                 }
                 data.addSeries(s);
                 renderer.setSeriesPaint(i, COLOURS.getOrDefault(p.code(), Color.GRAY));
+                renderer.setSeriesShape(i, SHAPES[i % SHAPES.length]); // the same in every panel as in the legend
                 renderer.setSeriesStroke(i, p.mixed()
                         ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
                         : new BasicStroke(2f));
                 i++;
             }
-            LogAxis y = new LogAxis("p99 ms, " + e.getKey() + " ms one way");
-            y.setSmallestValue(1);
-            y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            // Log scale: p99 goes from tens of ms to seconds across the losses; this axis labels
+            // 1..9 × 10^n where a panel spans less than a decade or two.
+            LogarithmicAxis y = new LogarithmicAxis("p99 ms, " + e.getKey() + " ms one way");
+            y.setStrictValuesFlag(false);
+            y.setAutoRangeNextLogFlag(false);
             XYPlot sub = new XYPlot(data, null, y, renderer);
             sub.setBackgroundPaint(Color.WHITE);
             sub.setDomainGridlinePaint(Color.LIGHT_GRAY);
