@@ -57,15 +57,17 @@ import java.util.concurrent.TimeUnit;
  * {@code --burst-seeds}, {@code --bulk-seeds} (grid defaults 1, 1-5, 1-2; one cell: 1-10 for bursts,
  * 1 otherwise); {@code --stream-rate 60 --duration 30 --stream-size 64}; {@code --count 200
  * --window 20 --size 64}; {@code --bulk-bytes 4194304 --bulk-size 1024}; {@code --parallel
- * stream=12,burst=4,bulk=2} (runs at once); {@code --out DIR} (default jenet-bench/target/lossy:
+ * stream=12,burst=8,bulk=2} (runs at once); {@code --out DIR} (default jenet-bench/target/lossy:
  * lossy.md, lossy-runs.tsv, lossy-p99.svg); {@code --jar PATH} (the jenet command's jar).
  *
  * <p>Scheduling: the workloads run one after the other; within one, every (cell, seed, pair) is a
  * run of its own (its own relay process and port, its own client process) and up to
- * {@code --parallel} runs go at once, taken in order, so the pairs of one cell run side by side.
- * One C server and one jenet server (per kind) serve all runs. Streams are paced (little CPU), so
- * many run at once; bursts and bulk transfers are fewer at a time, so that neither the relays nor
- * the clients wait for a core.
+ * {@code --parallel} runs go at once, taken in order (the slowest cells first), so the pairs of one
+ * cell and seed run side by side. One C server and one jenet server (per kind) serve all runs.
+ * Streams are paced and wait on the link (little CPU), so twelve run at once (three cells); bursts
+ * too wait on the link, but a short one is over in a fraction of a second, so eight (two cells);
+ * bulk transfers move data as fast as ENet lets them, so two. The report's first line says how the
+ * runs went (how many, how many at a time, minutes per workload).
  */
 public final class LossyHarness {
     private LossyHarness() {}
@@ -139,7 +141,7 @@ public final class LossyHarness {
         int size = 64;
         long bulkBytes = 4L << 20;
         int bulkSize = 1024;
-        Map<Workload, Integer> parallel = new LinkedHashMap<>(Map.of(Workload.STREAM, 12, Workload.BURST, 4, Workload.BULK, 2));
+        Map<Workload, Integer> parallel = new LinkedHashMap<>(Map.of(Workload.STREAM, 12, Workload.BURST, 8, Workload.BULK, 2));
         Path out;
         String jar;
         String commandLine;
@@ -356,10 +358,15 @@ public final class LossyHarness {
         };
     }
 
-    /** Cell by cell, seed by seed, the pairs side by side. */
+    /**
+     * Cell by cell, seed by seed, the pairs side by side; the slowest cells (long latency, much loss)
+     * first, so that the short ones fill in beside them rather than leave the last wave alone.
+     */
     static List<Job> jobs(Config c, Workload w) {
         List<Job> jobs = new ArrayList<>();
-        for (Cell cell : cells(c, w)) {
+        List<Cell> cells = new ArrayList<>(cells(c, w));
+        cells.sort(java.util.Comparator.comparingDouble((Cell cl) -> (cl.latency() + 10) * (1 + cl.loss() / 5)).reversed());
+        for (Cell cell : cells) {
             for (int seed : c.seeds.get(w)) {
                 for (Pair p : c.pairs) {
                     jobs.add(new Job(w, cell, seed, p));
@@ -381,7 +388,7 @@ public final class LossyHarness {
             int port = LoopbackHarness.awaitPort(relay, "relaying on port ");
             List<String> client = clientCommand(c, cBench, j, port);
             long deadlineSeconds = switch (j.workload()) {
-                case STREAM -> (long) c.duration + 120;
+                case STREAM -> (long) c.duration + 300;
                 case BURST, BULK -> 900;
             };
             return measure(j, client, deadlineSeconds, t0);
@@ -437,7 +444,7 @@ public final class LossyHarness {
                 return new Outcome(j, LoopbackHarness.parse(output), null, (System.nanoTime() - t0) / 1e9);
             } catch (IllegalStateException | ArrayIndexOutOfBoundsException failed) {
                 String[] lines = output.trim().split("\n");
-                String last = lines[lines.length - 1].trim();
+                String last = lines[lines.length - 1].trim().replaceFirst("^FAIL ", "");
                 return new Outcome(j, null, last.isEmpty() ? "exit " + p.exitValue() + ", no output" : last, (System.nanoTime() - t0) / 1e9);
             }
         } finally {
@@ -453,7 +460,7 @@ public final class LossyHarness {
         Job j = o.job();
         String head = String.format(Locale.ROOT, "%s, %s, seed %d, %s: ", j.workload().id(), j.cell().label(), j.seed(), j.pair().label());
         if (!o.ok()) {
-            return head + "FAILED " + o.failure();
+            return head + "FAILED " + o.failure() + String.format(Locale.ROOT, " (%.0f s wall)", o.wallSeconds());
         }
         LoopbackHarness.Result r = o.result();
         return head + switch (j.workload()) {
@@ -489,7 +496,7 @@ public final class LossyHarness {
         b.append("<!-- LossyHarness ").append(c.commandLine).append(" -->\n");
         b.append(String.format(Locale.ROOT, "%s, %d cores, %.1f min. Client → server pairs; every run has its own `jenet relay` "
                 + "(the same settings and seed for every pair of a cell); one server of each kind serves all runs. Runs scheduled "
-                + "workload by workload, the pairs of one cell side by side: %s.%n%n", Instant.now().toString().substring(0, 16) + "Z",
+                + "workload by workload, the slowest cells first, the pairs of one cell side by side: %s.%n%n", Instant.now().toString().substring(0, 16) + "Z",
                 Runtime.getRuntime().availableProcessors(), minutes, String.join("; ", schedule)));
         List<String> header = new ArrayList<>();
         header.add("link (loss each way, one-way latency)");
@@ -545,7 +552,7 @@ public final class LossyHarness {
         long failed = runs.size() - ok.size();
         String fails = failed == 0 ? "" : String.format(Locale.ROOT, " (%d of %d failed)", failed, runs.size());
         if (ok.isEmpty()) {
-            return runs.isEmpty() ? "-" : "FAILED" + fails;
+            return runs.isEmpty() ? "-" : String.format(Locale.ROOT, "FAILED %d of %d: %s", failed, runs.size(), runs.get(0).failure());
         }
         return switch (w) {
             case STREAM -> {
