@@ -192,6 +192,15 @@ final class BenchCommand implements Runnable {
                 measuredEnd = Math.max(measuredEnd, c.measuredTo);
             }
             seconds = (measuredEnd - measuredStart) / 1e9;
+        } else {
+            // From the first client's first send (after its handshake, as enetbench.c times it) to the last echo.
+            long measuredStart = Long.MAX_VALUE;
+            long measuredEnd = Long.MIN_VALUE;
+            for (Client c : all) {
+                measuredStart = Math.min(measuredStart, c.measuredFrom);
+                measuredEnd = Math.max(measuredEnd, c.measuredTo);
+            }
+            seconds = (measuredEnd - measuredStart) / 1e9;
         }
         long[] rtts = new long[rttCount];
         int k = 0;
