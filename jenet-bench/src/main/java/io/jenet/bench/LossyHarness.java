@@ -196,7 +196,7 @@ public final class LossyHarness {
                         command.addAll(List.of(LoopbackHarness.java(), "-jar", c.jar, "serve", "--port", "0", "--echo", "--peers", "1024"));
                         command.addAll(s.extraArgs());
                     }
-                    Process server = LoopbackHarness.start(command);
+                    Process server = started(LoopbackHarness.start(command));
                     servers.put(s.code(), server);
                     serverPorts.put(s.code(), LoopbackHarness.awaitPort(server, "listening on port "));
                 }
@@ -240,6 +240,19 @@ public final class LossyHarness {
             LossyChart.write(c.out.resolve("lossy-p99.svg"), streamCells(c), c.pairs, p99ByCellAndPair(c, outcomes));
         }
         return c.out;
+    }
+
+    /** Every process the harness started and has not seen end: a harness stopped early (Ctrl-C) ends them on its way out. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "lossy-harness-cleanup"));
+    }
+
+    private static Process started(Process p) {
+        LIVE.add(p);
+        p.onExit().thenRun(() -> LIVE.remove(p));
+        return p;
     }
 
     static Config parse(String[] args) {
@@ -390,9 +403,9 @@ public final class LossyHarness {
         Process relay = null;
         try {
             Cell cell = j.cell();
-            relay = LoopbackHarness.start(List.of(LoopbackHarness.java(), "-jar", c.jar, "relay", "127.0.0.1:" + serverPort,
+            relay = started(LoopbackHarness.start(List.of(LoopbackHarness.java(), "-jar", c.jar, "relay", "127.0.0.1:" + serverPort,
                     "--loss", fmt(cell.loss()), "--latency", "" + cell.latency(), "--jitter", "" + cell.jitter(),
-                    "--bandwidth", "" + cell.bandwidth(), "--seed", "" + j.seed()));
+                    "--bandwidth", "" + cell.bandwidth(), "--seed", "" + j.seed())));
             int port = LoopbackHarness.awaitPort(relay, "relaying on port ");
             List<String> client = clientCommand(c, cBench, j, port);
             long deadlineSeconds = switch (j.workload()) {
@@ -443,8 +456,8 @@ public final class LossyHarness {
     /** Runs one bench client (output to a file, so a hung client cannot block the harness) and reads its "ok" line. */
     static Outcome measure(Job j, List<String> command, long deadlineSeconds, long t0) throws IOException, InterruptedException {
         Path log = Files.createTempFile("lossy-", ".out");
-        Process p = new ProcessBuilder(command).redirectErrorStream(false).redirectOutput(log.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = started(new ProcessBuilder(command).redirectErrorStream(false).redirectOutput(log.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start());
         try {
             if (!p.waitFor(deadlineSeconds, TimeUnit.SECONDS)) {
                 return new Outcome(j, null, "timed out after " + deadlineSeconds + " s", (System.nanoTime() - t0) / 1e9);
