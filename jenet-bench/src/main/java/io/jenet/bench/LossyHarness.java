@@ -198,7 +198,12 @@ public final class LossyHarness {
                     }
                     Process server = started(LoopbackHarness.start(command));
                     servers.put(s.code(), server);
-                    serverPorts.put(s.code(), LoopbackHarness.awaitPort(server, "listening on port "));
+                    try {
+                        serverPorts.put(s.code(), LoopbackHarness.awaitPort(server, "listening on port "));
+                    } catch (IllegalStateException e) {
+                        // e.g. --enet-timing given to a jenet that does not have it yet
+                        throw new IllegalStateException(s.label() + " server did not start: " + String.join(" ", command), e);
+                    }
                 }
             }
             for (Workload w : c.workloads) {
