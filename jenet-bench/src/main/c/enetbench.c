@@ -6,6 +6,14 @@
  *   enetbench bench HOST PORT COUNT SIZE reliable|unreliable|unsequenced WINDOW [WARMUP [CLIENTS]]
  *     CLIENTS peers of one host, each with its own window and COUNT packets
  *   enetbench idle HOST PORT N      N connected peers kept idle until SIGTERM
+ *   enetbench stream HOST PORT RATE SECONDS SIZE [TIMEOUT_MS]
+ *     a game-like stream: one SIZE-byte reliable message every 1/RATE s for SECONDS, paced by the
+ *     clock (not by echoes); latency is the round trip, send to echo received. The result line adds
+ *     "max M us sent S"
+ *   enetbench bulk HOST PORT BYTES SIZE [TIMEOUT_MS]
+ *     BYTES in SIZE-byte reliable packets, all queued at once (as fast as ENet sends them); every
+ *     64th and the last are bulk packets asking for a 9-byte reply (see BULK below), so the server
+ *     confirms progress and the last byte without echoing the data. The result line adds "MB/s X"
  * Build: gcc -O2 -o enetbench enetbench.c -lenet
  */
 #include <enet/enet.h>
@@ -44,6 +52,15 @@ static void payload(uint8_t *b, int size, uint32_t seq) {
     if (i < size) b[i] = (uint8_t) (x3 >> 16);
 }
 
+/* A bulk packet: 0xFF 'B' 'L' 'K', sequence number (4 bytes, big-endian), a flag byte (1 = reply
+ * wanted), filler. The echo server answers it with its first 9 bytes when the flag is set and
+ * with nothing otherwise; jenet serve --echo does the same. Bench packets never start with 0xFF
+ * (their first 4 bytes are a non-negative sequence number). */
+#define BULK_HEADER 9
+static int is_bulk(const uint8_t *p, size_t n) {
+    return n >= BULK_HEADER && p[0] == 0xFF && p[1] == 'B' && p[2] == 'L' && p[3] == 'K';
+}
+
 static int serve(int port) {
     ENetAddress a = {.host = ENET_HOST_ANY, .port = (enet_uint16) port};
     ENetHost *h = enet_host_create(&a, 4000, 0, 0, 0);
@@ -60,8 +77,11 @@ static int serve(int port) {
         while (r > 0) {
             if (e.type == ENET_EVENT_TYPE_RECEIVE) {
                 enet_uint32 flags = e.packet->flags & (ENET_PACKET_FLAG_RELIABLE | ENET_PACKET_FLAG_UNSEQUENCED | ENET_PACKET_FLAG_UNRELIABLE_FRAGMENT);
-                ENetPacket *p = enet_packet_create(e.packet->data, e.packet->dataLength, flags);
-                if (enet_peer_send(e.peer, e.channelID, p) < 0) enet_packet_destroy(p);
+                int bulk = is_bulk(e.packet->data, e.packet->dataLength);
+                if (!bulk || e.packet->data[8]) {
+                    ENetPacket *p = enet_packet_create(e.packet->data, bulk ? BULK_HEADER : e.packet->dataLength, flags);
+                    if (enet_peer_send(e.peer, e.channelID, p) < 0) enet_packet_destroy(p);
+                }
                 enet_packet_destroy(e.packet);
             }
             r = enet_host_check_events(h, &e);
@@ -257,6 +277,118 @@ static int idle(const char *host, int port, int n) {
     return 0;
 }
 
+static uint64_t percentile(uint64_t *sorted, int n, int pct) {
+    return n ? sorted[(size_t) n * (size_t) pct / 100 < (size_t) n ? (size_t) n * (size_t) pct / 100 : (size_t) n - 1] : 0;
+}
+
+/* The game-like stream: message i is due at start + i/RATE; the loop services the host with a
+ * 1 ms timeout (as the burst does) and sends whatever is due, then waits for the last echo. */
+static int stream_bench(const char *host, int port, int rate, double duration, int size, int timeout_ms) {
+    if (size < 4 || rate < 1 || duration <= 0) { printf("FAIL bad stream arguments\n"); return 2; }
+    int total = (int) (rate * duration + 0.5);
+    ENetHost *h = enet_host_create(NULL, 1, 1, 0, 0);
+    stream s[1];
+    memset(s, 0, sizeof s);
+    if (!h || connect_all(h, host, port, s, 1)) return 1;
+    uint64_t *sent_at = calloc((size_t) total, sizeof *sent_at), *rtt = calloc((size_t) total, sizeof *rtt);
+    uint8_t *buf = malloc((size_t) size), *want = malloc((size_t) size);
+    uint64_t interval = (uint64_t) (1e9 / rate), timeout = (uint64_t) timeout_ms * 1000000ull;
+    int next_send = 0, next_expected = 0;
+    uint64_t start = now_ns(), last_progress = start, max_gap = 0;
+    ENetEvent e;
+    while (next_expected < total) {
+        uint64_t t = now_ns();
+        while (next_send < total && start + (uint64_t) next_send * interval <= t) {
+            payload(buf, size, (uint32_t) next_send);
+            sent_at[next_send] = now_ns();
+            enet_peer_send(s[0].peer, 0, enet_packet_create(buf, (size_t) size, ENET_PACKET_FLAG_RELIABLE));
+            next_send++;
+        }
+        int r = enet_host_service(h, &e, 1);
+        while (r > 0) {
+            if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL disconnected after %d echoes\n", next_expected); return 1; }
+            if (e.type == ENET_EVENT_TYPE_RECEIVE) {
+                uint8_t *p = e.packet->data;
+                int seq = e.packet->dataLength >= 4 ? (int) ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]) : -1;
+                if (seq >= 0 && seq < next_send) payload(want, size, (uint32_t) seq);
+                if (seq < 0 || seq >= next_send || (int) e.packet->dataLength != size || memcmp(want, p, (size_t) size)) { printf("FAIL corrupt echo %d\n", seq); return 1; }
+                if (seq != next_expected) { printf("FAIL order: got %d expected %d\n", seq, next_expected); return 1; }
+                uint64_t t_echo = now_ns();
+                rtt[next_expected++] = t_echo - sent_at[seq];
+                if (t_echo - last_progress > max_gap) max_gap = t_echo - last_progress;
+                last_progress = t_echo;
+                enet_packet_destroy(e.packet);
+            }
+            r = enet_host_check_events(h, &e);
+        }
+        if (now_ns() - last_progress > timeout) { printf("FAIL no progress for %d ms (%d/%d echoed)\n", timeout_ms, next_expected, total); return 1; }
+    }
+    double seconds = (last_progress - start) / 1e9;
+    qsort(rtt, (size_t) total, sizeof *rtt, cmp_u64);
+    printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us max-gap %lu ms max %lu us sent %d\n", next_expected, size, seconds,
+           (long) (next_expected / seconds), (unsigned long) (percentile(rtt, total, 50) / 1000), (unsigned long) (percentile(rtt, total, 99) / 1000),
+           (unsigned long) (max_gap / 1000000), (unsigned long) (rtt[total - 1] / 1000), next_send);
+    disconnect_all(h, s, 1);
+    enet_host_destroy(h);
+    return 0;
+}
+
+/* The bulk transfer: every packet queued at once; done when the server confirms the last one. */
+static int bulk_bench(const char *host, int port, long bytes, int size, int timeout_ms) {
+    if (size < BULK_HEADER || bytes < 1) { printf("FAIL bad bulk arguments\n"); return 2; }
+    int total = (int) ((bytes + size - 1) / size);
+    ENetHost *h = enet_host_create(NULL, 1, 1, 0, 0);
+    stream s[1];
+    memset(s, 0, sizeof s);
+    if (!h || connect_all(h, host, port, s, 1)) return 1;
+    uint64_t *sent_at = calloc((size_t) total, sizeof *sent_at), *rtt = calloc((size_t) total, sizeof *rtt);
+    uint8_t *buf = malloc((size_t) size);
+    uint64_t timeout = (uint64_t) timeout_ms * 1000000ull;
+    uint64_t start = now_ns(), last_progress = start, max_gap = 0;
+    long sent_bytes = 0;
+    for (int i = 0; i < total; i++) {
+        int n = (int) (bytes - sent_bytes < size ? bytes - sent_bytes : size);
+        if (n < BULK_HEADER) n = BULK_HEADER;
+        payload(buf, n, (uint32_t) i);
+        buf[0] = 0xFF; buf[1] = 'B'; buf[2] = 'L'; buf[3] = 'K';
+        buf[4] = (uint8_t) (i >> 24); buf[5] = (uint8_t) (i >> 16); buf[6] = (uint8_t) (i >> 8); buf[7] = (uint8_t) i;
+        buf[8] = (uint8_t) ((i + 1) % 64 == 0 || i == total - 1);
+        sent_at[i] = now_ns();
+        if (enet_peer_send(s[0].peer, 0, enet_packet_create(buf, (size_t) n, ENET_PACKET_FLAG_RELIABLE)) < 0) { printf("FAIL send %d\n", i); return 1; }
+        sent_bytes += n;
+    }
+    int replies = 0, last = -1;
+    ENetEvent e;
+    while (last < total - 1) {
+        int r = enet_host_service(h, &e, 1);
+        while (r > 0) {
+            if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL disconnected after %d packets confirmed\n", last + 1); return 1; }
+            if (e.type == ENET_EVENT_TYPE_RECEIVE) {
+                uint8_t *p = e.packet->data;
+                if (!is_bulk(p, e.packet->dataLength) || e.packet->dataLength != BULK_HEADER) { printf("FAIL bad bulk reply\n"); return 1; }
+                int seq = (int) ((uint32_t) p[4] << 24 | (uint32_t) p[5] << 16 | (uint32_t) p[6] << 8 | p[7]);
+                if (seq <= last || seq >= total) { printf("FAIL bulk reply %d after %d\n", seq, last); return 1; }
+                uint64_t t = now_ns();
+                rtt[replies++] = t - sent_at[seq];
+                last = seq;
+                if (t - last_progress > max_gap) max_gap = t - last_progress;
+                last_progress = t;
+                enet_packet_destroy(e.packet);
+            }
+            r = enet_host_check_events(h, &e);
+        }
+        if (now_ns() - last_progress > timeout) { printf("FAIL no progress for %d ms (%d/%d confirmed)\n", timeout_ms, last + 1, total); return 1; }
+    }
+    double seconds = (last_progress - start) / 1e9;
+    qsort(rtt, (size_t) replies, sizeof *rtt, cmp_u64);
+    printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us max-gap %lu ms MB/s %.3f\n", total, size, seconds, (long) (total / seconds),
+           (unsigned long) (percentile(rtt, replies, 50) / 1000), (unsigned long) (percentile(rtt, replies, 99) / 1000),
+           (unsigned long) (max_gap / 1000000), sent_bytes / seconds / 1e6);
+    disconnect_all(h, s, 1);
+    enet_host_destroy(h);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (enet_initialize()) return 1;
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -265,6 +397,10 @@ int main(int argc, char **argv) {
         return bench(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argv[6], atoi(argv[7]), argc >= 9 ? atoi(argv[8]) : 0,
                      argc >= 10 ? atoi(argv[9]) : 1);
     if (argc >= 5 && !strcmp(argv[1], "idle")) return idle(argv[2], atoi(argv[3]), atoi(argv[4]));
-    fprintf(stderr, "usage: enetbench serve PORT | bench HOST PORT COUNT SIZE MODE WINDOW [WARMUP [CLIENTS]] | idle HOST PORT N\n");
+    if (argc >= 7 && !strcmp(argv[1], "stream"))
+        return stream_bench(argv[2], atoi(argv[3]), atoi(argv[4]), atof(argv[5]), atoi(argv[6]), argc >= 8 ? atoi(argv[7]) : 30000);
+    if (argc >= 6 && !strcmp(argv[1], "bulk")) return bulk_bench(argv[2], atoi(argv[3]), atol(argv[4]), atoi(argv[5]), argc >= 7 ? atoi(argv[6]) : 30000);
+    fprintf(stderr, "usage: enetbench serve PORT | bench HOST PORT COUNT SIZE MODE WINDOW [WARMUP [CLIENTS]] | idle HOST PORT N\n"
+                    "       | stream HOST PORT RATE SECONDS SIZE [TIMEOUT_MS] | bulk HOST PORT BYTES SIZE [TIMEOUT_MS]\n");
     return 2;
 }

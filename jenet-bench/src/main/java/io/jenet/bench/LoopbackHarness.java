@@ -38,8 +38,17 @@ public final class LoopbackHarness {
         }
     }
 
-    /** What a bench client's "ok" line says: rate, latency percentiles, duration and the longest time without an echo. */
-    record Result(double msgPerSecond, double p50, double p99, double seconds, long maxGapMs) {}
+    /**
+     * What a bench client's "ok" line says: rate, latency percentiles (µs), duration and the longest
+     * time without an echo; a stream's line adds the largest round trip (µs) and the messages sent,
+     * a bulk transfer's its MB/s (-1 where the line has none of these).
+     */
+    record Result(double msgPerSecond, double p50, double p99, double seconds, long maxGapMs, long messages, long maxUs, long sent,
+                  double mbPerSecond) {
+        Result(double msgPerSecond, double p50, double p99, double seconds, long maxGapMs) {
+            this(msgPerSecond, p50, p99, seconds, maxGapMs, -1, -1, -1, -1);
+        }
+    }
 
     private static String JAR = "jenet-cli/target/jenet-cli.jar";
     private static String C_SOURCE = "jenet-bench/src/main/c/enetbench.c";
@@ -275,9 +284,20 @@ public final class LoopbackHarness {
         for (String line : output.split("\n")) {
             if (line.startsWith("ok ")) {
                 String[] f = line.trim().split(" ");
-                // ok N msgs B bytes T s R msg/s p50 X us p99 Y us max-gap G ms
+                // ok N msgs B bytes T s R msg/s p50 X us p99 Y us max-gap G ms [max M us sent S | MB/s X]
+                long maxUs = -1;
+                long sent = -1;
+                double mbPerSecond = -1;
+                for (int i = 18; i + 1 < f.length; i++) {
+                    switch (f[i]) {
+                        case "max" -> maxUs = Long.parseLong(f[++i]);
+                        case "sent" -> sent = Long.parseLong(f[++i]);
+                        case "MB/s" -> mbPerSecond = Double.parseDouble(f[++i]);
+                        default -> { }
+                    }
+                }
                 return new Result(Double.parseDouble(f[7]), Double.parseDouble(f[10]), Double.parseDouble(f[13]),
-                        Double.parseDouble(f[5]), Long.parseLong(f[16]));
+                        Double.parseDouble(f[5]), Long.parseLong(f[16]), Long.parseLong(f[1]), maxUs, sent, mbPerSecond);
             }
         }
         throw new IllegalStateException("bench failed: " + output.trim());

@@ -17,7 +17,18 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jenet bench}: drives an echo server with numbered packets, checks every echo, and prints
- * one machine-readable result line.
+ * one machine-readable result line. Three workloads, the same as enetbench.c's (jenet-bench), with
+ * the same result line:
+ * <ul>
+ * <li>bursts (the default): {@code --count} packets keeping {@code --window} unanswered;
+ * <li>a game-like stream ({@code --stream-rate R --duration S}): one reliable {@code --size}-byte
+ * message every 1/R s, paced by the clock, not by echoes; latency is the round trip (send to echo
+ * received); the line adds {@code max M us sent N};
+ * <li>bulk ({@code --bulk-bytes B}): B bytes in {@code --size}-byte reliable packets, all queued at
+ * once; every 64th and the last ask the echo server for a 9-byte reply instead of an echo
+ * ({@link #BULK_MARKER}), so the time ends when the server has confirmed the last byte; the line
+ * adds {@code MB/s X} (10^6 bytes a second).
+ * </ul>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark an echo server (jenet serve --echo): throughput and round-trip times.")
@@ -61,7 +72,35 @@ final class BenchCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "0", description = "Packets exchanged (and checked) before timing starts, per client.")
     int warmup;
 
+    @Option(names = "--stream-rate", paramLabel = "PER_SECOND", defaultValue = "0",
+            description = "A game-like stream: one reliable --size message every 1/RATE s for --duration, paced by the clock (default: off).")
+    int streamRate;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30", description = "Length of a --stream-rate stream (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--bulk-bytes", paramLabel = "BYTES", defaultValue = "0",
+            description = "A bulk transfer: BYTES in reliable --size packets, all queued at once, done when the server confirms the last (default: off).")
+    long bulkBytes;
+
     private io.jenet.TlsOptions tls;
+
+    /**
+     * The first bytes of a bulk packet: 0xFF 'B' 'L' 'K', then its sequence number (4 bytes,
+     * big-endian) and a flag byte, 1 if it wants a reply. {@code jenet serve --echo} (and
+     * enetbench.c's server) answers such a packet with its first {@value #BULK_HEADER} bytes when
+     * the flag is set, and with nothing otherwise. Bench packets never start with 0xFF (their first
+     * four bytes are a non-negative sequence number).
+     */
+    static final byte[] BULK_MARKER = {(byte) 0xFF, 'B', 'L', 'K'};
+
+    /** Length of a bulk packet's header, and of the server's reply. */
+    static final int BULK_HEADER = 9;
+
+    /** @return whether {@code p} is a bulk packet ({@link #BULK_MARKER}) */
+    static boolean isBulk(byte[] p, int length) {
+        return length >= BULK_HEADER && p[0] == BULK_MARKER[0] && p[1] == BULK_MARKER[1] && p[2] == BULK_MARKER[2] && p[3] == BULK_MARKER[3];
+    }
 
     /** An unreliable packet unanswered this long is counted as lost. */
     static final long LOSS_AFTER_NANOS = 1_000_000_000L;
@@ -73,6 +112,21 @@ final class BenchCommand implements Runnable {
         }
         if (count < 1 || window < 1 || clients < 1) {
             throw new Main.CliFailure(2, "--count, --window and --clients must be at least 1");
+        }
+        boolean special = streamRate > 0 || bulkBytes > 0;
+        if (special && (clients != 1 || warmup != 0 || !"reliable".equals(mode) || (streamRate > 0 && bulkBytes > 0))) {
+            throw new Main.CliFailure(2, "--stream-rate and --bulk-bytes are reliable, one client, no warmup, one at a time");
+        }
+        if (streamRate < 0 || bulkBytes < 0 || (streamRate > 0 && (duration <= 0 || streamRate * duration > 100_000_000))) {
+            throw new Main.CliFailure(2, "--stream-rate and --duration must be positive (and at most 10^8 messages), --bulk-bytes at least 0");
+        }
+        if (bulkBytes > 0 && size < BULK_HEADER) {
+            throw new Main.CliFailure(2, "--bulk-bytes needs --size at least " + BULK_HEADER);
+        }
+        if (streamRate > 0) {
+            count = (int) Math.round(streamRate * duration);
+        } else if (bulkBytes > 0) {
+            count = (int) Math.min(Integer.MAX_VALUE, (bulkBytes + size - 1) / size);
         }
         Options.HostPort target = Options.hostPort(this.target);
         String host = target.host();
@@ -117,6 +171,10 @@ final class BenchCommand implements Runnable {
                 throw new Main.CliFailure(1, "bench failed: " + c.failure);
             }
         }
+        if (special) {
+            printSpecial(out, all.get(0));
+            return;
+        }
         long echoed = 0;
         long lost = 0;
         int rttCount = 0;
@@ -131,6 +189,15 @@ final class BenchCommand implements Runnable {
             long measuredEnd = Long.MIN_VALUE;
             for (Client c : all) {
                 measuredStart = Math.max(measuredStart, c.measuredFrom);
+                measuredEnd = Math.max(measuredEnd, c.measuredTo);
+            }
+            seconds = (measuredEnd - measuredStart) / 1e9;
+        } else {
+            // From the first client's first send (after its handshake, as enetbench.c times it) to the last echo.
+            long measuredStart = Long.MAX_VALUE;
+            long measuredEnd = Long.MIN_VALUE;
+            for (Client c : all) {
+                measuredStart = Math.min(measuredStart, c.measuredFrom);
                 measuredEnd = Math.max(measuredEnd, c.measuredTo);
             }
             seconds = (measuredEnd - measuredStart) / 1e9;
@@ -158,6 +225,21 @@ final class BenchCommand implements Runnable {
         }
         out.printf("ok %d msgs %d bytes %.3f s %d msg/s p50 %d us p99 %d us max-gap %d ms%n", echoed, size, seconds,
                 (long) (echoed / seconds), p50, p99, maxGapMs);
+        out.flush();
+    }
+
+    /** The result line of a stream or bulk run: time from the first send to the last echo or reply. */
+    private void printSpecial(PrintStream out, Client c) {
+        double seconds = (c.measuredTo - c.measuredFrom) / 1e9;
+        long[] rtts = Arrays.copyOf(c.rtts, c.rttCount);
+        Arrays.sort(rtts);
+        long p50 = rtts.length == 0 ? 0 : rtts[(int) Math.min(rtts.length - 1, rtts.length * 50L / 100)] / 1000;
+        long p99 = rtts.length == 0 ? 0 : rtts[(int) Math.min(rtts.length - 1, rtts.length * 99L / 100)] / 1000;
+        long messages = streamRate > 0 ? c.echoed : count;
+        String extra = streamRate > 0 ? String.format(" max %d us sent %d", rtts.length == 0 ? 0 : rtts[rtts.length - 1] / 1000, c.sent)
+                : String.format(java.util.Locale.ROOT, " MB/s %.3f", c.sentBytes / seconds / 1e6);
+        out.printf(java.util.Locale.ROOT, "ok %d msgs %d bytes %.3f s %d msg/s p50 %d us p99 %d us max-gap %d ms%s%n", messages, size, seconds,
+                (long) (messages / seconds), p50, p99, c.maxGapNanos / 1_000_000, extra);
         out.flush();
     }
 
@@ -264,6 +346,9 @@ final class BenchCommand implements Runnable {
         long maxGapNanos;
         long measuredFrom;
         long measuredTo;
+        /** Stream: messages sent; bulk: bytes sent. */
+        long sent;
+        long sentBytes;
 
         Client(int id, int streamCount, String host, int port, ENetConnection.CompressionMode compression, AtomicLong progress) {
             this.id = id;
@@ -308,6 +393,21 @@ final class BenchCommand implements Runnable {
                         return;
                     }
                 }
+                if (streamRate > 0 || bulkBytes > 0) {
+                    if (streamRate > 0) {
+                        stream(connection);
+                    } else {
+                        bulk(connection);
+                    }
+                    if (failure == null) {
+                        streams[0].peer.peerDisconnect(0);
+                        long end = System.nanoTime() + 3_000_000_000L;
+                        while (System.nanoTime() < end && connection.service(10).type() != ENetConnection.EventType.EVENT_DISCONNECT) {
+                            // until the server has seen the disconnect
+                        }
+                    }
+                    return;
+                }
                 if (warmup > 0) {
                     int measured = count;
                     rtts = new long[warmup * streams.length];
@@ -337,6 +437,134 @@ final class BenchCommand implements Runnable {
                 }
             } catch (Exception e) {
                 failure = "client " + id + ": " + e;
+            }
+        }
+
+        /**
+         * The game-like stream: message i is due at start + i/rate; the loop services the host with a
+         * 1 ms timeout (as the bursts do) and sends whatever is due, then waits for the last echo.
+         */
+        private void stream(ENetConnection connection) {
+            Stream s = streams[0];
+            s.reset(count);
+            long interval = (long) (1e9 / streamRate);
+            long start = System.nanoTime();
+            long lastProgress = start;
+            measuredFrom = start;
+            while (s.nextExpected < count) {
+                long now = System.nanoTime();
+                while (s.nextToSend < count && start + s.nextToSend * interval - now <= 0) {
+                    fill(sendBuffer, s.nextToSend, size);
+                    s.sentAt[s.nextToSend] = System.nanoTime();
+                    s.peer.send(channel, sendBuffer, 0, size, ENetPacketPeer.FLAG_RELIABLE);
+                    s.nextToSend++;
+                    sent++;
+                }
+                ENetEvent e = connection.service(1);
+                while (e.type() != ENetConnection.EventType.EVENT_NONE) {
+                    if (e.type() == ENetConnection.EventType.EVENT_DISCONNECT) {
+                        failure = "client " + id + " disconnected after " + echoed + " echoes";
+                        return;
+                    }
+                    if (e.type() == ENetConnection.EventType.EVENT_RECEIVE) {
+                        int length = receive(e);
+                        if (length < 0) {
+                            return;
+                        }
+                        byte[] p = receiveArray;
+                        int seq = length >= 4 ? ((p[0] & 0xFF) << 24 | (p[1] & 0xFF) << 16 | (p[2] & 0xFF) << 8 | (p[3] & 0xFF)) : -1;
+                        if (seq < 0 || seq >= s.nextToSend || !matches(p, length, seq, size, expected)) {
+                            failure = "client " + id + " got a corrupt echo (seq " + seq + ", " + length + " bytes)";
+                            return;
+                        }
+                        if (seq != s.nextExpected) {
+                            failure = "client " + id + " got reliable echo " + seq + " but expected " + s.nextExpected + " (order broken)";
+                            return;
+                        }
+                        long echoAt = System.nanoTime();
+                        rtts[rttCount++] = echoAt - s.sentAt[seq];
+                        s.nextExpected++;
+                        echoed++;
+                        progress.incrementAndGet();
+                        maxGapNanos = Math.max(maxGapNanos, echoAt - lastProgress);
+                        lastProgress = echoAt;
+                    }
+                    e = connection.checkEvents();
+                }
+                if (System.nanoTime() - lastProgress > timeoutMs * 1_000_000L) {
+                    failure = "client " + id + " made no progress for " + timeoutMs + " ms (" + echoed + "/" + count + " echoed)";
+                    return;
+                }
+            }
+            measuredTo = lastProgress;
+        }
+
+        /** The bulk transfer: every packet queued at once; done when the server confirms the last. */
+        private void bulk(ENetConnection connection) {
+            Stream s = streams[0];
+            s.reset(count);
+            long start = System.nanoTime();
+            measuredFrom = start;
+            for (int i = 0; i < count; i++) {
+                int n = (int) Math.max(BULK_HEADER, Math.min(size, bulkBytes - sentBytes));
+                fill(sendBuffer, i, n);
+                System.arraycopy(BULK_MARKER, 0, sendBuffer, 0, BULK_MARKER.length);
+                sendBuffer[4] = (byte) (i >>> 24);
+                sendBuffer[5] = (byte) (i >>> 16);
+                sendBuffer[6] = (byte) (i >>> 8);
+                sendBuffer[7] = (byte) i;
+                sendBuffer[8] = (byte) ((i + 1) % 64 == 0 || i == count - 1 ? 1 : 0);
+                s.sentAt[i] = System.nanoTime();
+                s.peer.send(channel, sendBuffer, 0, n, ENetPacketPeer.FLAG_RELIABLE);
+                sentBytes += n;
+            }
+            int last = -1;
+            long lastProgress = start;
+            while (last < count - 1) {
+                ENetEvent e = connection.service(1);
+                while (e.type() != ENetConnection.EventType.EVENT_NONE) {
+                    if (e.type() == ENetConnection.EventType.EVENT_DISCONNECT) {
+                        failure = "client " + id + " disconnected after " + (last + 1) + " packets confirmed";
+                        return;
+                    }
+                    if (e.type() == ENetConnection.EventType.EVENT_RECEIVE) {
+                        int length = receive(e);
+                        if (length < 0) {
+                            return;
+                        }
+                        byte[] p = receiveArray;
+                        int seq = length == BULK_HEADER && isBulk(p, length)
+                                ? (p[4] & 0xFF) << 24 | (p[5] & 0xFF) << 16 | (p[6] & 0xFF) << 8 | (p[7] & 0xFF) : -1;
+                        if (seq <= last || seq >= count) {
+                            failure = "client " + id + " got a bad bulk reply (seq " + seq + " after " + last + ", " + length + " bytes)";
+                            return;
+                        }
+                        long at = System.nanoTime();
+                        rtts[rttCount++] = at - s.sentAt[seq];
+                        last = seq;
+                        echoed++;
+                        progress.incrementAndGet();
+                        maxGapNanos = Math.max(maxGapNanos, at - lastProgress);
+                        lastProgress = at;
+                    }
+                    e = connection.checkEvents();
+                }
+                if (System.nanoTime() - lastProgress > timeoutMs * 1_000_000L) {
+                    failure = "client " + id + " made no progress for " + timeoutMs + " ms (" + (last + 1) + "/" + count + " confirmed)";
+                    return;
+                }
+            }
+            measuredTo = lastProgress;
+        }
+
+        /** Copies the received packet into {@link #receiveArray}; -1 (with a failure) if it is longer. */
+        private int receive(ENetEvent e) {
+            receiveBuffer.clear();
+            try {
+                return e.peer().getPacket(receiveBuffer);
+            } catch (java.nio.BufferOverflowException tooLong) {
+                failure = "client " + id + " got a packet longer than " + size + " bytes";
+                return -1;
             }
         }
 

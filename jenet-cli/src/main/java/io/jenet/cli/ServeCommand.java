@@ -35,7 +35,8 @@ final class ServeCommand implements Runnable {
     @Mixin
     SharedOptions.Wire wire;
 
-    @Option(names = "--echo", description = "Send every packet back to its sender, same channel and flags.")
+    @Option(names = "--echo", description = "Send every packet back to its sender, same channel and flags "
+            + "(a jenet bench --bulk-bytes packet gets a 9-byte reply when it asks for one, and nothing otherwise).")
     boolean echo;
 
     @Option(names = "--relay", description = "Send every packet to every other peer, same channel and flags (a chat relay).")
@@ -306,7 +307,12 @@ final class ServeCommand implements Runnable {
                     int flags = peer.getPacketFlags();
                     byte[] packet = peer.getPacket();
                     if (echo && peer.isActive() && peer.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED) {
-                        peer.send(e.channel(), packet, flags);
+                        if (!BenchCommand.isBulk(packet, packet.length)) {
+                            peer.send(e.channel(), packet, flags);
+                        } else if (packet[BenchCommand.BULK_HEADER - 1] != 0) {
+                            // jenet bench --bulk-bytes: a short reply instead of the echo
+                            peer.send(e.channel(), packet, 0, BenchCommand.BULK_HEADER, flags);
+                        }
                     }
                     if (relay) {
                         for (ENetPacketPeer other : host.getPeers()) {

@@ -78,6 +78,31 @@ class CliTest {
     }
 
     @Test
+    void aStreamIsPacedByTheClockAndEveryMessageComesBack() {
+        Run r = run("bench", "127.0.0.1:" + port, "--stream-rate", "100", "--duration", "1");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        String ok = r.out().lines().filter(l -> l.startsWith("ok ")).findFirst().orElseThrow();
+        assertThat(ok).matches("ok 100 msgs 64 bytes [0-9.]+ s \\d+ msg/s p50 \\d+ us p99 \\d+ us max-gap \\d+ ms max \\d+ us sent 100");
+        // 100 messages 10 ms apart: the last is sent 0.99 s after the first, so the run cannot be shorter.
+        assertThat(Double.parseDouble(ok.split(" ")[5])).isGreaterThanOrEqualTo(0.98);
+    }
+
+    @Test
+    void aBulkTransferEndsWhenTheServerConfirmsTheLastPacket() {
+        // 1000 bytes in 64-byte packets: 16 packets, the last one 40 bytes; only the last asks for a
+        // reply (every 64th does), and the client fails on anything but a 9-byte reply.
+        Run r = run("bench", "127.0.0.1:" + port, "--bulk-bytes", "1000", "--size", "64");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).containsPattern("ok 16 msgs 64 bytes [0-9.]+ s \\d+ msg/s p50 \\d+ us p99 \\d+ us max-gap \\d+ ms MB/s [0-9.]+");
+        Run big = run("bench", "127.0.0.1:" + port, "--bulk-bytes", "300000", "--size", "1024");
+        assertThat(big.status()).as(big.out() + big.err()).isZero();
+        assertThat(big.out()).contains("ok 293 msgs 1024 bytes");
+        assertThat(run("bench", "127.0.0.1:" + port, "--bulk-bytes", "1000", "--size", "8").status()).isEqualTo(2);
+        assertThat(run("bench", "127.0.0.1:" + port, "--stream-rate", "60", "--clients", "2").status()).isEqualTo(2);
+        assertThat(run("bench", "127.0.0.1:" + port, "--stream-rate", "60", "--bulk-bytes", "1000").status()).isEqualTo(2);
+    }
+
+    @Test
     void benchWithManyClientsOnOneHostChecksEveryEcho() {
         Run r = run("bench", "127.0.0.1:" + port, "--count", "300", "--window", "8", "--clients", "40", "--one-host", "--warmup", "50");
         assertThat(r.status()).as(r.out() + r.err()).isZero();
