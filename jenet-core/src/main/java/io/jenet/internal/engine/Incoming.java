@@ -375,7 +375,6 @@ final class Incoming {
             }
             peer.recovery.sampleRoundTrip(peer, roundTripTime, serviceTime);
             peer.recovery.acknowledged(receivedSentTime);
-            peer.recovery.acknowledging = true;
         } else if (peer.lastReceiveTime != 0) {
             peer.throttle(roundTripTime);
             peer.roundTripTimeVariance -= peer.roundTripTimeVariance / 4;
@@ -412,7 +411,6 @@ final class Incoming {
         int commandNumber = host.outgoing.removeSentReliableCommand(peer, receivedReliableSequenceNumber,
                 u8(d, command + CHANNEL_ID_OFFSET));
         if (!host.exactEnetTiming) {
-            peer.recovery.acknowledging = false;
             host.outgoing.scheduleEarlyRetransmission(peer);
         }
         if (commandNumber == COMMAND_NONE

@@ -63,9 +63,11 @@ final class LossRecovery {
     /** Latest send time (host clock) of a datagram the peer has acknowledged, if {@link #delivered}. */
     int deliveredSentTime;
     boolean delivered;
-    /** Send time echoed by the acknowledgement being handled, while {@link #acknowledging}. */
+    /**
+     * Send time echoed by the latest acknowledgement. Commands carrying packets (the only ones
+     * copied) leave the sent list only through an acknowledgement, so it is the one that removes them.
+     */
     int acknowledgedSentTime;
-    boolean acknowledging;
     /** When the path last lost something we sent (a resend, or a copy acknowledged instead of its original). */
     int lossSeenAt;
     boolean lossSeen;
@@ -87,7 +89,6 @@ final class LossRecovery {
         roundTripVarianceMicros = 0;
         deliveredSentTime = 0;
         delivered = false;
-        acknowledging = false;
         lossSeen = false;
         lossSeenAt = 0;
         retransmissions = 0;
@@ -151,7 +152,7 @@ final class LossRecovery {
      * it copied, that transmission (or its acknowledgement) was lost, a loss the copies hid.
      */
     void acknowledgedCommand(OutgoingCommand c, int now) {
-        if (acknowledging && c.copies > 0 && acknowledgedSentTime != c.sentTime) {
+        if (c.copies > 0 && acknowledgedSentTime != c.sentTime) {
             lossSeen(now);
         }
     }
@@ -210,9 +211,14 @@ final class LossRecovery {
         }
     }
 
+    /** @return ENet's reliable window: the negotiated window scaled by the packet throttle */
+    static long enetWindow(Peer peer) {
+        return (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE;
+    }
+
     /** @return the most reliable data that may be in flight: ENet's throttled window, or the path's */
     long reliableWindow(Peer peer) {
-        long enet = (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE;
+        long enet = enetWindow(peer);
         if (minimumRoundTrip < LONG_PATH_MS) {
             return enet;
         }

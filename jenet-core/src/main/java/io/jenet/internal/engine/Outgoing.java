@@ -119,8 +119,7 @@ final class Outgoing {
 
     /** @return the most reliable data that may be in flight to {@code peer}: ENet's throttled window, or jenet's */
     long reliableWindow(Peer peer) {
-        return host.exactEnetTiming ? (peer.packetThrottle * peer.windowSize) / Peer.PACKET_THROTTLE_SCALE
-                : peer.recovery.reliableWindow(peer);
+        return host.exactEnetTiming ? LossRecovery.enetWindow(peer) : peer.recovery.reliableWindow(peer);
     }
 
     /** @return whether the window lets {@code c} (a queued reliable packet command) be sent now */
@@ -199,37 +198,53 @@ final class Outgoing {
             if (Time.difference(serviceTime, c.sentTime) < Integer.toUnsignedLong(c.roundTripTimeout)) {
                 continue;
             }
-            if (peer.earliestTimeout == 0 || Time.less(c.sentTime, peer.earliestTimeout)) {
-                peer.earliestTimeout = c.sentTime;
-            }
-            // Godot's rule (its ENet is patched): the limit counts retransmissions, where upstream
-            // ENet compares 2^(attempts-1) with a limit of 32. The defaults (5 and 32) agree.
-            if (peer.earliestTimeout != 0
-                    && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
-                        || (c.sendAttempts - 1 >= peer.timeoutLimit
-                            && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
-                JenetEvents.timeout(peer);
-                host.notifyDisconnect(peer);
+            if (givesUp(peer, c, serviceTime)) {
                 return true;
             }
-            JenetEvents.retransmission(peer, c);
-            ++peer.packetsLost;
-            ++host.retransmissions;
-            ++peer.recovery.retransmissions;
             c.roundTripTimeout *= 2;
-            NodeList.remove(c);
-            if (c.packet != null) {
-                peer.reliableDataInTransit -= c.fragmentLength;
-                NodeList.insert(insertSendReliablePosition, c);
-            } else {
-                NodeList.insert(insertPosition, c);
-            }
+            resend(peer, c, insertPosition, insertSendReliablePosition);
             if (current == peer.sentReliableCommands.begin() && !peer.sentReliableCommands.isEmpty()) {
                 OutgoingCommand front = (OutgoingCommand) current;
                 peer.nextTimeout = front.sentTime + front.roundTripTimeout;
             }
         }
         return false;
+    }
+
+    /**
+     * ENet's give-up test for a command whose timer expired (it also notes the earliest such send):
+     * when true, the peer has been notified of its disconnection.
+     */
+    private boolean givesUp(Peer peer, OutgoingCommand c, int serviceTime) {
+        if (peer.earliestTimeout == 0 || Time.less(c.sentTime, peer.earliestTimeout)) {
+            peer.earliestTimeout = c.sentTime;
+        }
+        // Godot's rule (its ENet is patched): the limit counts retransmissions, where upstream
+        // ENet compares 2^(attempts-1) with a limit of 32. The defaults (5 and 32) agree.
+        if (peer.earliestTimeout != 0
+                && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
+                    || (c.sendAttempts - 1 >= peer.timeoutLimit
+                        && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
+            JenetEvents.timeout(peer);
+            host.notifyDisconnect(peer);
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts a lost command and puts it back at the front of the queue it is sent from. */
+    private void resend(Peer peer, OutgoingCommand c, Node insertPosition, Node insertSendReliablePosition) {
+        JenetEvents.retransmission(peer, c);
+        ++peer.packetsLost;
+        ++host.retransmissions;
+        ++peer.recovery.retransmissions;
+        NodeList.remove(c);
+        if (c.packet != null) {
+            peer.reliableDataInTransit -= c.fragmentLength;
+            NodeList.insert(insertSendReliablePosition, c);
+        } else {
+            NodeList.insert(insertPosition, c);
+        }
     }
 
     /**
@@ -260,15 +275,7 @@ final class Outgoing {
                 continue;
             }
             if (timedOut) {
-                if (peer.earliestTimeout == 0 || Time.less(c.sentTime, peer.earliestTimeout)) {
-                    peer.earliestTimeout = c.sentTime;
-                }
-                if (peer.earliestTimeout != 0
-                        && (Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMaximum
-                            || (c.sendAttempts - 1 >= peer.timeoutLimit
-                                && Time.difference(serviceTime, peer.earliestTimeout) >= peer.timeoutMinimum))) {
-                    JenetEvents.timeout(peer);
-                    host.notifyDisconnect(peer);
+                if (givesUp(peer, c, serviceTime)) {
                     return true;
                 }
                 c.roundTripTimeout = recovery.backOff(peer, c);
@@ -276,17 +283,7 @@ final class Outgoing {
                 ++recovery.earlyRetransmissions;
             }
             recovery.lossSeen(serviceTime);
-            JenetEvents.retransmission(peer, c);
-            ++peer.packetsLost;
-            ++host.retransmissions;
-            ++recovery.retransmissions;
-            NodeList.remove(c);
-            if (c.packet != null) {
-                peer.reliableDataInTransit -= c.fragmentLength;
-                NodeList.insert(insertSendReliablePosition, c);
-            } else {
-                NodeList.insert(insertPosition, c);
-            }
+            resend(peer, c, insertPosition, insertSendReliablePosition);
             // Resent in this pass, so due again one (possibly backed-off) timer from now.
             nextDue = Math.min(nextDue, Integer.toUnsignedLong(c.roundTripTimeout));
         }

@@ -87,11 +87,7 @@ public final class SimulatedLossyLinks {
                 next += sent % 3 == 0 ? 16 : 17; // 60 per second
             }
             net.step(Math.max(1, next - net.now()));
-            List<SimulatedNetwork.Seen> se = net.events(server);
-            for (; serverSeen < se.size(); serverSeen++) {
-                SimulatedNetwork.Seen e = se.get(serverSeen);
-                if (e.type() == Event.TYPE_RECEIVE) sp.send(0, server.createPacket(e.packet(), 0, e.packet().length, 1));
-            }
+            serverSeen = echo(net, server, sp, serverSeen);
             List<SimulatedNetwork.Seen> ce = net.events(client);
             for (; clientSeen < ce.size(); clientSeen++) {
                 SimulatedNetwork.Seen e = ce.get(clientSeen);
@@ -125,11 +121,7 @@ public final class SimulatedLossyLinks {
                 sent++;
             }
             net.step(100);
-            List<SimulatedNetwork.Seen> se = net.events(server);
-            for (; serverSeen < se.size(); serverSeen++) {
-                SimulatedNetwork.Seen e = se.get(serverSeen);
-                if (e.type() == Event.TYPE_RECEIVE) sp.send(0, server.createPacket(e.packet(), 0, e.packet().length, 1));
-            }
+            serverSeen = echo(net, server, sp, serverSeen);
             List<SimulatedNetwork.Seen> ce = net.events(client);
             for (; clientSeen < ce.size(); clientSeen++) {
                 SimulatedNetwork.Seen e = ce.get(clientSeen);
@@ -138,5 +130,17 @@ public final class SimulatedLossyLinks {
             }
         }
         return got < n ? -1 : (net.now() - start) / 1000.0;
+    }
+
+    /** The echo server's side: sends back every packet received since event {@code seen}; returns the new count. */
+    private static int echo(SimulatedNetwork net, Host server, Peer sp, int seen) {
+        List<SimulatedNetwork.Seen> events = net.events(server);
+        for (; seen < events.size(); seen++) {
+            SimulatedNetwork.Seen e = events.get(seen);
+            if (e.type() == Event.TYPE_RECEIVE) {
+                sp.send(0, server.createPacket(e.packet(), 0, e.packet().length, 1));
+            }
+        }
+        return seen;
     }
 }
