@@ -14,7 +14,8 @@ import java.net.InetSocketAddress;
  * <p>In a JVM that only ever loads {@code UdpTransport}, every call through this interface has one
  * receiver class, so the JIT inlines it as it would a direct call.
  *
- * <p>Thread-safety: none required; a driver uses its endpoint from one thread at a time.
+ * <p>Thread-safety: none required, except {@link #wakeup()}; a driver uses its endpoint from one
+ * thread at a time.
  */
 public interface DatagramEndpoint extends AutoCloseable {
     /**
@@ -24,7 +25,8 @@ public interface DatagramEndpoint extends AutoCloseable {
      * @param data bytes
      * @param offset start
      * @param length length
-     * @return bytes sent, 0 if dropped locally, -1 on a socket error ({@link #lastSendError()})
+     * @return bytes sent (or queued, on an endpoint that batches: see {@link #flush()}), 0 if dropped
+     *         locally, -1 on a socket error ({@link #lastSendError()})
      */
     int send(InetSocketAddress to, byte[] data, int offset, int length);
 
@@ -45,6 +47,22 @@ public interface DatagramEndpoint extends AutoCloseable {
      * @throws IOException on a failure of the wait
      */
     void await(long millis) throws IOException;
+
+    /**
+     * Sends what {@link #send} queued. An endpoint that batches its sends (one system call for
+     * many datagrams) may hold them until this call; one that sends at once has nothing to do. A
+     * {@link HostDriver} calls it before it waits, returns or hands control back.
+     *
+     * @return false if a queued datagram failed at the socket ({@link #lastSendError()}); the
+     *         others were still sent
+     */
+    default boolean flush() {
+        return true;
+    }
+
+    /** Makes a blocked {@link #await} return early; safe from any thread. Endpoints that never block need not. */
+    default void wakeup() {
+    }
 
     /** @return the bound local port */
     int localPort();

@@ -16,7 +16,12 @@ public interface DatagramNetwork {
     DatagramNetwork UDP = new DatagramNetwork() {
         @Override
         public DatagramEndpoint bind(InetSocketAddress address) throws IOException {
-            return new UdpTransport(address);
+            return new UdpTransport(address, false);
+        }
+
+        @Override
+        public DatagramEndpoint bindShared(InetSocketAddress address) throws IOException {
+            return new UdpTransport(address, true);
         }
 
         @Override
@@ -33,6 +38,19 @@ public interface DatagramNetwork {
      * @throws IOException if it cannot be bound (a {@link java.net.BindException} if the address is in use)
      */
     DatagramEndpoint bind(InetSocketAddress address) throws IOException;
+
+    /**
+     * Binds an endpoint that shares its address and port with the others bound this way
+     * ({@code SO_REUSEPORT}): the kernel hands all datagrams of one remote address to one of them,
+     * so several hosts, each on its own thread, serve one port.
+     *
+     * @param address local address and port (port 0: any free port, which the others then name)
+     * @return the bound endpoint
+     * @throws IOException if it cannot be bound, or this network cannot share a port
+     */
+    default DatagramEndpoint bindShared(InetSocketAddress address) throws IOException {
+        throw new IOException("this network cannot share a port between hosts");
+    }
 
     /** @return the seed for a new host's random generator */
     long newRandomSeed();

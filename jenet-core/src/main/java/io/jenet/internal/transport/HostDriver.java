@@ -91,7 +91,26 @@ public final class HostDriver implements AutoCloseable {
      */
     public HostDriver(DatagramNetwork network, InetSocketAddress bind, int maxPeers, int maxChannels, long inBandwidth,
                       long outBandwidth, HostSettings settings) throws IOException {
-        transport = network.bind(bind);
+        this(network, bind, false, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
+    }
+
+    /**
+     * Binds an endpoint on a network, alone on its port or sharing it with other hosts
+     * ({@link DatagramNetwork#bindShared}), and creates the engine host, seeded by that network.
+     *
+     * @param network where to bind (real UDP, or a simulation)
+     * @param bind local address (port 0 = any)
+     * @param sharePort whether the port is shared with other hosts ({@code SO_REUSEPORT})
+     * @param maxPeers peer slots
+     * @param maxChannels channel limit (0 = 255)
+     * @param inBandwidth incoming bandwidth, bytes/s (0 = unlimited)
+     * @param outBandwidth outgoing bandwidth, bytes/s (0 = unlimited)
+     * @param settings the settings to apply
+     * @throws IOException if the socket cannot be bound
+     */
+    public HostDriver(DatagramNetwork network, InetSocketAddress bind, boolean sharePort, int maxPeers, int maxChannels,
+                      long inBandwidth, long outBandwidth, HostSettings settings) throws IOException {
+        transport = sharePort ? network.bindShared(bind) : network.bind(bind);
         epochNanos = transport.nanoTime();
         try {
             host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, null, new SplittableRandom(network.newRandomSeed()));
@@ -253,6 +272,7 @@ public final class HostDriver implements AutoCloseable {
             } else {
                 idle = false;
             }
+            transport.flush();
             try {
                 transport.await(wait);
             } catch (IOException e) {
@@ -294,10 +314,18 @@ public final class HostDriver implements AutoCloseable {
      */
     public int socketSend(InetSocketAddress to, byte[] packet) {
         int sent = dtls == null ? transport.send(to, packet, 0, packet.length) : dtls.send(to, packet, 0, packet.length, now());
+        if (!transport.flush()) {
+            sent = -1;
+        }
         if (sent < 0) {
             LOG.log(System.Logger.Level.WARNING, "jenet: socketSend to {0} failed: {1}", to, transport.lastSendError());
         }
         return sent;
+    }
+
+    /** Makes a {@link #service} blocked in its wait return early; safe from any thread. */
+    public void wakeup() {
+        transport.wakeup();
     }
 
     /** @return datagrams dropped before the engine saw them (larger than ENet's receive buffer) */
@@ -328,7 +356,6 @@ public final class HostDriver implements AutoCloseable {
         }
     }
 
-    /** The engine's datagrams: straight to the socket, or through DTLS. */
     /**
      * Sends what the engine has to send: every datagram it yields, through DTLS on a DTLS host.
      * Called after each service pass and flush, and after application calls that disconnect a
@@ -349,12 +376,14 @@ public final class HostDriver implements AutoCloseable {
                 host.transmitted(sent);
             }
         }
-        return ok;
+        return transport.flush() && ok;
     }
 
     private void pollDtls(long now) {
         if (dtls != null) {
             dtls.poll(now);
+            // A handshake flight that fails at the socket is resent by the DTLS layer's own timer.
+            transport.flush();
             logDtlsFailure();
         }
     }

@@ -35,9 +35,26 @@ public final class UdpTransport implements DatagramEndpoint {
      * @throws IOException if the socket cannot be opened or bound
      */
     public UdpTransport(InetSocketAddress bind) throws IOException {
+        this(bind, false);
+    }
+
+    /**
+     * Binds a socket, optionally sharing its port ({@link DatagramNetwork#bindShared}).
+     *
+     * @param bind local address, or a wildcard address with the port (port 0 = any free port)
+     * @param sharePort whether to set {@code SO_REUSEPORT} before binding
+     * @throws IOException if the socket cannot be opened or bound, or the platform cannot share ports
+     */
+    public UdpTransport(InetSocketAddress bind, boolean sharePort) throws IOException {
         DatagramChannel ch = DatagramChannel.open();
         try {
             ch.configureBlocking(false);
+            if (sharePort) {
+                if (!ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new IOException("this platform cannot share a UDP port between sockets (no SO_REUSEPORT)");
+                }
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_SIZE);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_SIZE);
             ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
@@ -138,6 +155,7 @@ public final class UdpTransport implements DatagramEndpoint {
     }
 
     /** Makes a blocked {@link #await} return; safe from any thread. */
+    @Override
     public void wakeup() {
         selector.wakeup();
     }
