@@ -12,16 +12,19 @@ import java.security.SecureRandom;
  * <p>Thread-safety: {@link #UDP} is safe from any thread; other implementations state their own.
  */
 public interface DatagramNetwork {
-    /** Real UDP sockets and a {@link SecureRandom} seed per host, as jenet always ran. */
+    /**
+     * Real UDP sockets ({@link UdpEndpoints} chooses batched or {@code DatagramChannel}) and a
+     * {@link SecureRandom} seed per host.
+     */
     DatagramNetwork UDP = new DatagramNetwork() {
         @Override
         public DatagramEndpoint bind(InetSocketAddress address) throws IOException {
-            return new UdpTransport(address, false);
+            return UdpEndpoints.open(address, false);
         }
 
         @Override
         public DatagramEndpoint bindShared(InetSocketAddress address) throws IOException {
-            return new UdpTransport(address, true);
+            return UdpEndpoints.open(address, true);
         }
 
         @Override
