@@ -318,6 +318,7 @@ public final class ENetConnection implements AutoCloseable {
         if (p == null) {
             throw new IllegalStateException("no free peer slot: all " + host.peerCount() + " peers are in use");
         }
+        driver.connecting(remote);
         ENetPacketPeer peer = new ENetPacketPeer(this, driver, p);
         peers.add(peer);
         return peer;

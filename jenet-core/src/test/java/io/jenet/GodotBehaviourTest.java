@@ -114,7 +114,10 @@ class GodotBehaviourTest {
         ENetEvent first = client.service(timeout);
         assertThat(first.type()).isEqualTo(EVENT_ERROR);
         assertThat(first.peer()).isNull();
-        peer.setTimeout(1, 200, 600);
+        // A maximum far above the first retransmission (due after about 500 ms): with a maximum of
+        // 600 ms, a loaded machine that stalled the loop past 600 ms made ENet give up without
+        // retransmitting, and there was no failed send to report.
+        peer.setTimeout(1, 200, 5000);
         Loop loop = new Loop(timeout, client);
         loop.until(() -> loop.count(client, EVENT_DISCONNECT) == 1, 15_000);
         assertThat(loop.count(client, EVENT_CONNECT)).isZero();

@@ -23,7 +23,9 @@ final class JenetProcess implements AutoCloseable {
 
     JenetProcess(String heap, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), "io.jenet.cli.Main"));
+                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
+                "-Djenet.datagrams=" + System.getProperty("jenet.datagrams", "auto"),
+                "-cp", System.getProperty("java.class.path"), "io.jenet.cli.Main"));
         cmd.addAll(List.of(args));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         reader = new Thread(() -> {

@@ -60,6 +60,18 @@ public interface DatagramEndpoint extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Connects the socket to one remote address (a connected UDP socket: the kernel looks the
+     * route up once rather than per datagram, and datagrams from anyone else are no longer
+     * delivered), or dissolves the connection ({@code null}). A {@link #send} to any other
+     * address dissolves it first. Endpoints without such a thing ignore it.
+     *
+     * @param remote the one address to talk to, or null for any
+     * @throws IOException if the socket refuses (it is then left unconnected)
+     */
+    default void connect(InetSocketAddress remote) throws IOException {
+    }
+
     /** Makes a blocked {@link #await} return early; safe from any thread. Endpoints that never block need not. */
     default void wakeup() {
     }

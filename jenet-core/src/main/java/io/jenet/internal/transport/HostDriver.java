@@ -59,6 +59,10 @@ public final class HostDriver implements AutoCloseable {
     private String dtlsFailureLogged;
     private String sendErrorLogged;
     private long budgetDisconnectsLogged;
+    /** Whether the socket is shared with other hosts (never connected then). */
+    private final boolean sharedPort;
+    /** The application sent raw datagrams elsewhere ({@link #socketSend}): the socket stays open to all. */
+    private boolean addressedByApplication;
     private long internalErrorsLogged;
 
     /**
@@ -111,6 +115,7 @@ public final class HostDriver implements AutoCloseable {
     public HostDriver(DatagramNetwork network, InetSocketAddress bind, boolean sharePort, int maxPeers, int maxChannels,
                       long inBandwidth, long outBandwidth, HostSettings settings) throws IOException {
         transport = sharePort ? network.bindShared(bind) : network.bind(bind);
+        sharedPort = sharePort;
         epochNanos = transport.nanoTime();
         try {
             host = new Host(maxPeers, maxChannels, inBandwidth, outBandwidth, null, new SplittableRandom(network.newRandomSeed()));
@@ -313,6 +318,9 @@ public final class HostDriver implements AutoCloseable {
      * @return bytes sent, 0 if dropped, -1 on a socket error (logged)
      */
     public int socketSend(InetSocketAddress to, byte[] packet) {
+        if (!isPeerAddress(to)) {
+            addressedByApplication = true;
+        }
         int sent = dtls == null ? transport.send(to, packet, 0, packet.length) : dtls.send(to, packet, 0, packet.length, now());
         if (!transport.flush()) {
             sent = -1;
@@ -321,6 +329,38 @@ public final class HostDriver implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "jenet: socketSend to {0} failed: {1}", to, transport.lastSendError());
         }
         return sent;
+    }
+
+    /**
+     * A peer of this host starts connecting to {@code remote}. A client host with one peer slot
+     * talks to that one server only, so its socket is connected to it: the kernel then looks the
+     * route up once instead of per datagram, and sends carry no address. Not for broadcast or
+     * multicast addresses, a shared port, or once the application sent raw datagrams elsewhere
+     * (NAT punching, LAN discovery): those need a socket open to every address.
+     *
+     * @param remote the server's address
+     */
+    public void connecting(InetSocketAddress remote) {
+        java.net.InetAddress a = remote.getAddress();
+        boolean single = host.peerCount() == 1 && !sharedPort && !addressedByApplication && a != null
+                && !a.isMulticastAddress() && !a.isAnyLocalAddress()
+                && !(a instanceof java.net.Inet4Address && a.getAddress()[0] == (byte) 255 && a.getAddress()[3] == (byte) 255);
+        try {
+            transport.connect(single ? remote : null);
+        } catch (IOException e) {
+            // Stays unconnected, as every other host: nothing is lost but the shortcut.
+            LOG.log(System.Logger.Level.DEBUG, "jenet: socket not connected to {0}: {1}", remote, e);
+        }
+    }
+
+    private boolean isPeerAddress(InetSocketAddress to) {
+        for (int i = 0; i < host.peerCount(); i++) {
+            io.jenet.internal.engine.Peer p = host.peer(i);
+            if (p.state() != io.jenet.internal.engine.Peer.STATE_DISCONNECTED && to.equals(p.address())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes a {@link #service} blocked in its wait return early; safe from any thread. */

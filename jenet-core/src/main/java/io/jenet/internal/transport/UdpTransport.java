@@ -2,6 +2,7 @@ package io.jenet.internal.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -27,6 +28,8 @@ public final class UdpTransport implements DatagramEndpoint {
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65536);
     private long sendErrors;
     private Exception lastSendError;
+    /** The address the channel is connected to, or null. */
+    private InetSocketAddress connected;
 
     /**
      * Binds a socket.
@@ -98,11 +101,24 @@ public final class UdpTransport implements DatagramEndpoint {
      */
     @Override
     public int send(InetSocketAddress to, byte[] data, int offset, int length) {
+        if (connected != null && to != connected && !to.equals(connected)) {
+            try {
+                connect(null);
+            } catch (IOException e) {
+                sendErrors++;
+                lastSendError = e;
+                return -1;
+            }
+        }
         sendBuffer.clear();
         sendBuffer.put(data, offset, length);
         sendBuffer.flip();
         try {
-            return channel.send(sendBuffer, to);
+            return connected != null ? channel.write(sendBuffer) : channel.send(sendBuffer, to);
+        } catch (PortUnreachableException e) {
+            // An ICMP error for an earlier datagram, reported on a connected socket only: ENet never
+            // sees those (its peer times out), so neither do we.
+            return length;
         } catch (IOException | UnsupportedAddressTypeException | UnresolvedAddressException e) {
             sendErrors++;
             lastSendError = e;
@@ -127,7 +143,13 @@ public final class UdpTransport implements DatagramEndpoint {
     @Override
     public InetSocketAddress receive(byte[] into, int[] lengthOut) throws IOException {
         receiveBuffer.clear();
-        SocketAddress from = channel.receive(receiveBuffer);
+        SocketAddress from;
+        try {
+            from = channel.receive(receiveBuffer);
+        } catch (PortUnreachableException e) {
+            // See send: an ICMP error on a connected socket; the next read finds the next datagram.
+            return null;
+        }
         if (from == null) {
             return null;
         }
@@ -152,6 +174,18 @@ public final class UdpTransport implements DatagramEndpoint {
             selector.select(millis);
         }
         selector.selectedKeys().clear();
+    }
+
+    @Override
+    public void connect(InetSocketAddress remote) throws IOException {
+        if (connected != null) {
+            connected = null;
+            channel.disconnect();
+        }
+        if (remote != null) {
+            channel.connect(remote);
+            connected = remote;
+        }
     }
 
     /** Makes a blocked {@link #await} return; safe from any thread. */

@@ -48,6 +48,8 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     private final int fd;
     private final int wakeFd;
     private final int localPort;
+    /** The bound address with its port, to bind again after a disconnect (see {@link #dissolve()}). */
+    private final MemorySegment boundName;
     private boolean closed;
 
     private final MemorySegment rxHeaders;
@@ -83,6 +85,9 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     private final int[] fromPortScope = new int[ADDRESSES];
     private final int[] fromScope = new int[ADDRESSES];
 
+    /** The address the socket is connected to, or null; while set, queued headers carry no name. */
+    private InetSocketAddress connected;
+    private MemorySegment unspecified;
     private long sendErrors;
     private long sendsDropped;
     private Exception lastSendError;
@@ -140,6 +145,7 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
                 throw new SocketException(describe("getsockname", errno(capture)));
             }
             localPort = (address.get(ValueLayout.JAVA_BYTE, 2) & 0xff) << 8 | address.get(ValueLayout.JAVA_BYTE, 3) & 0xff;
+            boundName = address;
             wake = (int) EVENTFD.invokeExact(capture, 0, EFD_NONBLOCK | EFD_CLOEXEC);
             if (wake < 0) {
                 throw new SocketException(describe("eventfd", errno(capture)));
@@ -205,6 +211,9 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
 
     @Override
     public int send(InetSocketAddress to, byte[] data, int offset, int length) {
+        if (connected != null && to != connected && !to.equals(connected)) {
+            dissolve();
+        }
         int name = nameOf(to);
         if (name < 0) {
             return -1;
@@ -260,6 +269,12 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
                 sendsDropped += count - from;
                 break;
             }
+            if (e == ECONNREFUSED) {
+                // An ICMP error for an earlier datagram, reported on a connected socket only; ENet
+                // never sees those (its peer times out), so neither do we. This one was not sent.
+                from++;
+                continue;
+            }
             // The datagram at `from` failed (no route, wrong family, ...): report it, send the rest.
             ok = false;
             sendErrors++;
@@ -291,6 +306,8 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         }
         MemorySegment.copy(data, offset, largeData, ValueLayout.JAVA_BYTE, 0, length);
         MemorySegment.copy(sendNames, (long) name * NAME_STRIDE, largeHeader, MMSGHDR_SIZE, SOCKADDR_IN6_SIZE);
+        largeHeader.set(ValueLayout.ADDRESS, MSG_NAME, connected != null ? MemorySegment.NULL : largeHeader.asSlice(MMSGHDR_SIZE, NAME_STRIDE));
+        largeHeader.set(ValueLayout.JAVA_INT, MSG_NAMELEN, connected != null ? 0 : SOCKADDR_IN6_SIZE);
         largeHeader.set(ValueLayout.JAVA_LONG, MMSGHDR_SIZE + NAME_STRIDE + 8, length);
         while (true) {
             int sent;
@@ -365,6 +382,70 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     /** @return datagrams lost because the socket's send buffer was full */
     long sendsDropped() {
         return sendsDropped;
+    }
+
+    // ---- connecting ----
+
+    @Override
+    public void connect(InetSocketAddress remote) throws IOException {
+        flush();
+        if (connected != null) {
+            dissolve();
+        }
+        if (remote == null) {
+            return;
+        }
+        int name = nameOf(remote);
+        if (name < 0) {
+            throw new SocketException("cannot connect to an unresolved address: " + remote);
+        }
+        int result;
+        try {
+            result = (int) CONNECT.invokeExact(capture, fd, sendNames.asSlice((long) name * NAME_STRIDE, NAME_STRIDE),
+                    SOCKADDR_IN6_SIZE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (result < 0) {
+            throw new SocketException(describe("connect " + remote, errno(capture)));
+        }
+        connected = remote;
+        for (int i = 0; i < BATCH; i++) {
+            long h = (long) i * MMSGHDR_SIZE;
+            txHeaders.set(ValueLayout.ADDRESS, h + MSG_NAME, MemorySegment.NULL);
+            txHeaders.set(ValueLayout.JAVA_INT, h + MSG_NAMELEN, 0);
+        }
+    }
+
+    /** Back to an unconnected socket: {@code connect} to an {@code AF_UNSPEC} address. */
+    private void dissolve() {
+        flush();
+        connected = null;
+        for (int i = 0; i < BATCH; i++) {
+            long h = (long) i * MMSGHDR_SIZE;
+            txHeaders.set(ValueLayout.ADDRESS, h + MSG_NAME, txNames.asSlice((long) i * NAME_STRIDE, NAME_STRIDE));
+            txHeaders.set(ValueLayout.JAVA_INT, h + MSG_NAMELEN, SOCKADDR_IN6_SIZE);
+        }
+        if (unspecified == null) {
+            // AF_UNSPEC (all zero), then room for getsockname's answer and its length.
+            unspecified = arena.allocate(3L * NAME_STRIDE, 8);
+        }
+        try {
+            int ignored = (int) CONNECT.invokeExact(capture, fd, unspecified.asSlice(0, NAME_STRIDE), SOCKADDR_IN6_SIZE);
+            // Linux lets go of a port the kernel picked (bind to port 0) when a UDP socket
+            // disconnects: take the same one again, as the JDK's DatagramChannel does.
+            MemorySegment now = unspecified.asSlice(NAME_STRIDE, NAME_STRIDE);
+            MemorySegment length = unspecified.asSlice(2L * NAME_STRIDE, 4);
+            length.set(ValueLayout.JAVA_INT, 0, NAME_STRIDE);
+            int got = (int) GETSOCKNAME.invokeExact(capture, fd, now, length);
+            if (got == 0 && now.get(ValueLayout.JAVA_BYTE, 2) == 0 && now.get(ValueLayout.JAVA_BYTE, 3) == 0) {
+                if ((int) BIND.invokeExact(capture, fd, boundName, SOCKADDR_IN6_SIZE) < 0) {
+                    lastSendError = new SocketException(describe("bind again to port " + localPort + " after disconnect", errno(capture)));
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     // ---- receiving ----
