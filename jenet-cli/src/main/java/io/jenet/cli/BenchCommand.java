@@ -135,6 +135,8 @@ final class BenchCommand implements Runnable {
         tls = dtlsOptions.tls();
         Options.flags(mode, size, 0);
         PrintStream out = System.out;
+        // On stderr: stdout is the result (its first line "ok …" or "FAIL …", which scripts read).
+        System.err.println("datagrams: " + io.jenet.internal.transport.UdpEndpoints.describe());
         AtomicLong progress = new AtomicLong();
         List<Client> all = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();

@@ -218,6 +218,7 @@ final class ServeCommand implements Runnable {
                 try {
                     localPort = host.getLocalPort();
                     out.println("listening on port " + localPort);
+                    out.println("datagrams: " + io.jenet.internal.transport.UdpEndpoints.describe());
                     if (metrics != null) {
                         out.println("metrics on port " + localMetricsPort + " (http, /metrics)");
                     }
