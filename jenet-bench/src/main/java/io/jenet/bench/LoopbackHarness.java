@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,8 +23,13 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -q -B install -DskipTests
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.LoopbackHarness [--rounds N] [--smoke]
- *     [--only TEXT] [--skip-idle] [--jar PATH]
+ *     [--only TEXT] [--skip-idle] [--skip-fresh] [--jar PATH] [--jdk JAVA_HOME]... [--chart FILE.svg]
  * </pre>
+ *
+ * <p>jenet's side runs on every {@code --jdk} given (default: the running JDK and, for a full run
+ * on a JDK older than 22, a Temurin 25 under {@code /usr/lib/jvm}), each with its own server; the
+ * mixed pairs run on the last one. Build the jar with a JDK 22+ so that the later JDKs take the
+ * batched datagram path. {@code --chart} draws the ratio to C per row and JDK.
  */
 public final class LoopbackHarness {
     private LoopbackHarness() {}
@@ -78,6 +85,9 @@ public final class LoopbackHarness {
         boolean smoke = false;
         String only = null;
         boolean skipIdle = false;
+        boolean skipFresh = false;
+        Path chart = null;
+        List<Jdk> jdks = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--rounds")) {
                 rounds = Integer.parseInt(args[++i]);
@@ -87,10 +97,19 @@ public final class LoopbackHarness {
                 only = args[++i];
             } else if (args[i].equals("--skip-idle")) {
                 skipIdle = true;
+            } else if (args[i].equals("--skip-fresh")) {
+                skipFresh = true;
             } else if (args[i].equals("--jar")) {
                 jar();
                 JAR = args[++i];
+            } else if (args[i].equals("--jdk")) {
+                jdks.add(Jdk.of(Paths.get(args[++i])));
+            } else if (args[i].equals("--chart")) {
+                chart = Paths.get(args[++i]);
             }
+        }
+        if (jdks.isEmpty()) {
+            jdks = Jdk.defaults(smoke);
         }
         int scale = smoke ? 100 : 1;
         List<Workload> workloads = List.of(
@@ -122,64 +141,263 @@ public final class LoopbackHarness {
         if (!Files.exists(Paths.get(JAR))) {
             throw new IllegalStateException(JAR + " missing: run ./mvnw -q -B install -DskipTests first");
         }
-        // Both servers bind a free port (0) and say which.
+        for (Jdk jdk : jdks) {
+            if (jdk.feature() >= 22 && !hasBatchedPath()) {
+                System.err.println("harness: WARNING: " + JAR + " was built by a JDK older than 22, so Java " + jdk.feature()
+                        + " runs it on the DatagramChannel path; build with JAVA_HOME=<JDK 22+> for the batched path");
+            }
+        }
+        Jdk mixed = jdks.get(jdks.size() - 1);
+        Map<String, Map<String, Double>> ratios = new LinkedHashMap<>();
+        // Both kinds of server bind a free port (0) and say which; one jenet server per JDK.
         Process cServer = start(List.of(cBench.toString(), "serve", "0"));
-        Process jServer = start(List.of(java(), "-jar", JAR, "serve", "--port", "0", "--echo", "--peers", "4000"));
+        List<Process> jServers = new ArrayList<>();
         try {
             int cPort = awaitPort(cServer, "listening on port ");
-            int jPort = awaitPort(jServer, "listening on port ");
-            out.printf("| workload | C→C msg/s | jenet→jenet msg/s | ratio | C→jenet | jenet→C | p50 µs C / jenet | p99 µs C / jenet |%n");
-            out.printf("|---|---|---|---|---|---|---|---|%n");
+            int[] jPorts = new int[jdks.size()];
+            for (int k = 0; k < jdks.size(); k++) {
+                Process server = start(jenet(jdks.get(k), "serve", "--port", "0", "--echo", "--peers", "4000"));
+                jServers.add(server);
+                jPorts[k] = awaitPort(server, "listening on port ");
+            }
+            out.println(header(jdks, mixed));
             for (Workload w : workloads) {
                 int cTarget = cPort;
-                int jTarget = jPort;
+                int[] jTargets = jPorts.clone();
                 List<Process> relays = new ArrayList<>();
                 if (w.lossPercent() > 0) {
-                    Process cRelay = start(List.of(java(), "-jar", JAR, "relay", "127.0.0.1:" + cPort, "--loss", "" + w.lossPercent(), "--seed", "1"));
-                    Process jRelay = start(List.of(java(), "-jar", JAR, "relay", "127.0.0.1:" + jPort, "--loss", "" + w.lossPercent(), "--seed", "1"));
-                    relays.add(cRelay);
-                    relays.add(jRelay);
-                    cTarget = awaitPort(cRelay, "relaying on port ");
-                    jTarget = awaitPort(jRelay, "relaying on port ");
+                    cTarget = relay(cPort, w, relays);
+                    for (int k = 0; k < jdks.size(); k++) {
+                        jTargets[k] = relay(jPorts[k], w, relays);
+                    }
                 }
                 List<String> failures = new ArrayList<>();
                 List<Result> cc = new ArrayList<>();
-                List<Result> jj = new ArrayList<>();
+                List<List<Result>> jj = new ArrayList<>();
+                for (int k = 0; k < jdks.size(); k++) {
+                    jj.add(new ArrayList<>());
+                }
                 List<Result> cj = new ArrayList<>();
                 List<Result> jc = new ArrayList<>();
+                int last = jdks.size() - 1;
                 for (int r = 0; r < rounds; r++) {
-                    boolean cFirst = r % 2 == 0;
                     int ct = cTarget;
-                    int jt = jTarget;
-                    if (cFirst) {
-                        cc.add(orFailed(() -> runC(cBench, ct, w), failures));
-                        jj.add(orFailed(() -> runJenet(jt, w), failures));
-                    } else {
-                        jj.add(orFailed(() -> runJenet(jt, w), failures));
+                    if (r % 2 == 0) {
                         cc.add(orFailed(() -> runC(cBench, ct, w), failures));
                     }
+                    for (int k = 0; k < jdks.size(); k++) {
+                        int kk = r % 2 == 0 ? k : last - k;
+                        Jdk jdk = jdks.get(kk);
+                        int jt = jTargets[kk];
+                        jj.get(kk).add(orFailed(() -> runJenet(jdk, jt, w), failures));
+                    }
+                    if (r % 2 == 1) {
+                        cc.add(orFailed(() -> runC(cBench, ct, w), failures));
+                    }
+                    int jt = jTargets[last];
                     cj.add(orFailed(() -> runC(cBench, jt, w), failures));
-                    jc.add(orFailed(() -> runJenet(ct, w), failures));
+                    jc.add(orFailed(() -> runJenet(mixed, ct, w), failures));
                 }
                 for (Process relay : relays) {
                     stop(relay);
                 }
-                double c = median(cc, Result::msgPerSecond);
-                double j = median(jj, Result::msgPerSecond);
                 for (String f : failures) {
                     System.err.println("harness: " + w.name() + ": " + f);
                 }
-                out.printf("| %s | %s | %s | %.2f | %s | %s | %.0f / %.0f | %.0f / %.0f |%n", w.name(), cell(cc), cell(jj), j / c,
-                        cell(cj), cell(jc), median(cc, Result::p50), median(jj, Result::p50), median(cc, Result::p99),
-                        median(jj, Result::p99));
+                out.println(row(w.name(), cc, jj, cj, jc, jdks, ratios));
             }
         } finally {
             stop(cServer);
-            stop(jServer);
+            for (Process p : jServers) {
+                stop(p);
+            }
+        }
+        int freshCount = smoke ? 2_000 : 200_000;
+        String fresh = "64 B reliable, window 1000, " + String.format(java.util.Locale.ROOT, "%,d", freshCount).replace(',', ' ')
+                + " echoes, fresh processes";
+        if (!skipFresh && (only == null || fresh.contains(only))) {
+            freshRows(cBench, jdks, freshCount, rounds, fresh, ratios, out);
+        }
+        if (chart != null) {
+            RatioChart.write(chart, ratios);
+            out.println();
+            out.println("chart: " + chart);
         }
         if (!skipIdle) {
             out.println();
             IdlePeers.run(cBench, JAR, smoke ? new int[] {200} : new int[] {1000, 2000, 4000}, smoke ? 2 : 10, out);
+        }
+    }
+
+    /** A JDK to run jenet's side on: its home and feature version (from its {@code release} file). */
+    record Jdk(Path home, int feature) {
+        static Jdk of(Path home) throws IOException {
+            Path release = home.resolve("release");
+            int feature = Runtime.version().feature();
+            if (Files.exists(release)) {
+                for (String line : Files.readAllLines(release)) {
+                    if (line.startsWith("JAVA_VERSION=")) {
+                        String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                        feature = Integer.parseInt(v.split("[.+-]")[0]);
+                    }
+                }
+            }
+            return new Jdk(home, feature);
+        }
+
+        /** The running JDK; for a full run also a JDK 25 under /usr/lib/jvm if this is older than 22. */
+        static List<Jdk> defaults(boolean smoke) throws IOException {
+            List<Jdk> list = new ArrayList<>();
+            list.add(of(Paths.get(System.getProperty("java.home"))));
+            if (!smoke && list.get(0).feature() < 22) {
+                try (java.util.stream.Stream<Path> s = Files.list(Paths.get("/usr/lib/jvm"))) {
+                    s.filter(p -> p.getFileName().toString().startsWith("temurin-25")).sorted().findFirst()
+                            .ifPresent(p -> list.add(new Jdk(p, 25)));
+                } catch (IOException ignored) {
+                    // no other JDKs: this one only
+                }
+            }
+            return list;
+        }
+
+        String java() {
+            return home.resolve("bin").resolve("java").toString();
+        }
+
+        String label() {
+            return "Java " + feature;
+        }
+    }
+
+    /** @return the command line of the jenet CLI on {@code jdk} (batched path allowed where it exists) */
+    static List<String> jenet(Jdk jdk, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(jdk.java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static boolean hasBatchedPath() throws IOException {
+        Path core = Paths.get(JAR).getParent().resolve("lib");
+        try (java.util.stream.Stream<Path> s = Files.list(core)) {
+            for (Path p : (Iterable<Path>) s.filter(f -> f.getFileName().toString().matches("jenet-\\d.*\\.jar"))::iterator) {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+                    if (jar.getEntry("META-INF/versions/22/io/jenet/internal/transport/BatchedUdpEndpoint.class") != null) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int relay(int port, Workload w, List<Process> relays) throws IOException {
+        Process relay = start(List.of(java(), "-jar", JAR, "relay", "127.0.0.1:" + port, "--loss", "" + w.lossPercent(), "--seed", "1"));
+        relays.add(relay);
+        return awaitPort(relay, "relaying on port ");
+    }
+
+    private static String header(List<Jdk> jdks, Jdk mixed) {
+        StringBuilder h = new StringBuilder("| workload | C→C msg/s |");
+        StringBuilder line = new StringBuilder("|---|---|");
+        for (Jdk j : jdks) {
+            h.append(jdks.size() == 1 ? " jenet→jenet msg/s | ratio |" : " jenet→jenet msg/s, " + j.label() + " | ratio |");
+            line.append("---|---|");
+        }
+        String on = jdks.size() == 1 ? "" : " (" + mixed.label() + ")";
+        h.append(" C→jenet").append(on).append(" | jenet→C").append(on).append(" | p50 µs C / jenet | p99 µs C / jenet |");
+        line.append("---|---|---|---|");
+        return h + "\n" + line;
+    }
+
+    private static String row(String name, List<Result> cc, List<List<Result>> jj, List<Result> cj, List<Result> jc, List<Jdk> jdks,
+                              Map<String, Map<String, Double>> ratios) {
+        double c = median(cc, Result::msgPerSecond);
+        StringBuilder r = new StringBuilder("| " + name + " | " + cell(cc) + " |");
+        StringBuilder p50 = new StringBuilder(String.format("%.0f", median(cc, Result::p50)));
+        StringBuilder p99 = new StringBuilder(String.format("%.0f", median(cc, Result::p99)));
+        for (int k = 0; k < jdks.size(); k++) {
+            double j = median(jj.get(k), Result::msgPerSecond);
+            r.append(String.format(" %s | %.2f |", cell(jj.get(k)), j / c));
+            ratios.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(jdks.get(k).label(), j / c);
+            p50.append(String.format(" / %.0f", median(jj.get(k), Result::p50)));
+            p99.append(String.format(" / %.0f", median(jj.get(k), Result::p99)));
+        }
+        r.append(" ").append(cj == null ? "–" : cell(cj)).append(" | ").append(jc == null ? "–" : cell(jc)).append(" | ")
+                .append(p50).append(" | ").append(p99).append(" |");
+        return r.toString();
+    }
+
+    /**
+     * What a user's first {@code jenet bench} does: a fresh server and a fresh client process per
+     * round, no warm-up, on C ENet and on jenet, once as {@code java -jar} and once through the
+     * {@code jenet} command (with its start-up cache, trained before the first round).
+     */
+    private static void freshRows(Path cBench, List<Jdk> jdks, int count, int rounds, String name,
+                                  Map<String, Map<String, Double>> ratios, java.io.PrintStream out) throws Exception {
+        Workload w = new Workload(name, 64, "reliable", 1000, count, 0);
+        Path script = Paths.get(JAR).toAbsolutePath().getParent().getParent().getParent().resolve("jenet");
+        for (Jdk jdk : jdks) {
+            // Train the command's cache now, outside the timed rounds.
+            runScript(script, jdk, List.of("--version"));
+        }
+        List<String> failures = new ArrayList<>();
+        List<Result> cc = new ArrayList<>();
+        List<List<Result>> plain = new ArrayList<>();
+        List<List<Result>> command = new ArrayList<>();
+        for (int k = 0; k < jdks.size(); k++) {
+            plain.add(new ArrayList<>());
+            command.add(new ArrayList<>());
+        }
+        for (int r = 0; r < rounds; r++) {
+            cc.add(orFailed(() -> fresh(List.of(cBench.toString(), "serve", "0"),
+                    port -> List.of(cBench.toString(), "bench", "127.0.0.1", "" + port, "" + w.count(), "64", "reliable", "1000", "0", "1")),
+                    failures));
+            for (int k = 0; k < jdks.size(); k++) {
+                Jdk jdk = jdks.get(k);
+                plain.get(k).add(orFailed(() -> fresh(jenet(jdk, "serve", "--port", "0", "--echo"),
+                        port -> benchArgs(jenet(jdk), port, w)), failures));
+                command.get(k).add(orFailed(() -> fresh(scriptCommand(script, jdk, "serve", "--port", "0", "--echo"),
+                        port -> benchArgs(scriptCommand(script, jdk), port, w)), failures));
+            }
+        }
+        for (String f : failures) {
+            System.err.println("harness: " + name + ": " + f);
+        }
+        out.println(row(name + ", java -jar", cc, plain, null, null, jdks, ratios));
+        out.println(row(name + ", jenet command", cc, command, null, null, jdks, ratios));
+    }
+
+    private static List<String> benchArgs(List<String> prefix, int port, Workload w) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("bench", "127.0.0.1:" + port, "--count", "" + w.count(), "--size", "64", "--window", "1000"));
+        return cmd;
+    }
+
+    /** The repository's {@code jenet} script on {@code jdk}, told never to build (the harness measures what is built). */
+    private static List<String> scriptCommand(Path script, Jdk jdk, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "JAVA_HOME=" + jdk.home(), "JENET_NO_BUILD=1", script.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static void runScript(Path script, Jdk jdk, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = scriptCommand(script, jdk);
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("failed: " + cmd);
+        }
+    }
+
+    /** Starts a fresh server, runs one client against it, stops the server. */
+    private static Result fresh(List<String> server, java.util.function.IntFunction<List<String>> client) throws Exception {
+        Process s = start(server);
+        try {
+            int port = awaitPort(s, "listening on port ");
+            return parse(run(client.apply(port)));
+        } finally {
+            stop(s);
         }
     }
 
@@ -263,8 +481,8 @@ public final class LoopbackHarness {
                 "" + w.window(), "" + w.warmup(), "" + w.clients())));
     }
 
-    private static Result runJenet(int port, Workload w) throws IOException, InterruptedException {
-        return parse(run(List.of(java(), "-jar", JAR, "bench", "127.0.0.1:" + port, "--count", "" + w.count(), "--size", "" + w.size(),
+    private static Result runJenet(Jdk jdk, int port, Workload w) throws IOException, InterruptedException {
+        return parse(run(jenet(jdk, "bench", "127.0.0.1:" + port, "--count", "" + w.count(), "--size", "" + w.size(),
                 "--mode", w.mode(), "--window", "" + w.window(), "--warmup", "" + w.warmup(), "--max-loss", "5",
                 "--clients", "" + w.clients(), "--one-host")));
     }

@@ -23,7 +23,8 @@ class LoopbackHarnessSmokeTest {
             Assumptions.abort("libenet-dev missing");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LoopbackHarness.run(new String[] {"--smoke"}, new PrintStream(out, true, StandardCharsets.UTF_8));
+        java.nio.file.Path chart = Files.createTempFile("ratios", ".svg");
+        LoopbackHarness.run(new String[] {"--smoke", "--chart", chart.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
         String table = out.toString(StandardCharsets.UTF_8);
         // One row per workload, each with numbers in every cell: msg/s for the four pairings and a ratio.
         java.util.List<String> rows = table.lines().filter(l -> l.startsWith("| ") && l.split(" \\| ")[0].contains("window")).toList();
@@ -31,8 +32,16 @@ class LoopbackHarnessSmokeTest {
                 "64 B reliable, window 1000", "64 B unreliable, window 1000", "64 B unsequenced, window 1000",
                 "100 kB reliable, window 16", "64 B ping-pong, window 1", "256 B reliable, window 100",
                 "1 kB reliable, window 100", "8 kB reliable, window 32", "64 clients, 64 B reliable, window 16",
-                "1000 clients, 64 B reliable, window 4", "64 B reliable, window 100, 5 % loss");
-        assertThat(rows).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| \\d+ \\| \\d+ \\|.*"));
+                "1000 clients, 64 B reliable, window 4", "64 B reliable, window 100, 5 % loss",
+                "64 B reliable, window 1000, 2 000 echoes, fresh processes, java -jar",
+                "64 B reliable, window 1000, 2 000 echoes, fresh processes, jenet command");
+        assertThat(rows.subList(0, 11)).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| \\d+ \\| \\d+ \\|.*"));
+        // Fresh processes: C and jenet each measured, no mixed pairs.
+        assertThat(rows.subList(11, 13)).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| – \\| – \\|.*"));
+        // The chart: an SVG naming every row.
+        String svg = Files.readString(chart);
+        assertThat(svg).startsWith("<svg").contains("1000 clients, 64 B reliable, window 4").contains("fresh processes, jenet command");
+        Files.delete(chart);
         // The idle-peers table: both servers, CPU and memory figures.
         assertThat(table.lines().filter(l -> l.matches("\\| 200 \\| (C ENet|jenet) \\| [0-9.]+ \\| -?\\d+ B \\| .*"))).hasSize(2);
     }
