@@ -41,6 +41,10 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     /** Remote addresses cached each way; a power of two. */
     private static final int ADDRESSES = 1024;
     private static final int LARGEST_DATAGRAM = 65536;
+    /** The kernel's limit on segments per {@code UDP_SEGMENT} send (UDP_MAX_SEGMENTS). */
+    private static final int MAXIMUM_SEGMENTS = 64;
+    /** Payload bytes of one segmented send: under UDP's 65 507 with room to spare. */
+    private static final int MAXIMUM_SEGMENTED_BYTES = 60_000;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment capture;
@@ -70,6 +74,15 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     private final MemorySegment txData;
     private int txCount;
     private boolean txFailed;
+    private final int[] txLength = new int[BATCH];
+    private final InetSocketAddress[] txTo = new InetSocketAddress[BATCH];
+    /** First queued slot of each laid-out message, and one past the last (see {@link #layOut}). */
+    private final int[] messageFirst = new int[BATCH + 1];
+    /** One {@code UDP_SEGMENT} control message per laid-out message. */
+    private final MemorySegment txControl;
+    /** Whether to send runs of equal datagrams as one segmented message; off once the kernel refuses it. */
+    private boolean segmentation = true;
+    private long segmentedSends;
     private MemorySegment largeHeader;
     private MemorySegment largeData;
 
@@ -171,6 +184,7 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         txNames = arena.allocate((long) BATCH * NAME_STRIDE, 8);
         txIov = arena.allocate((long) BATCH * IOVEC_SIZE, 8);
         txData = arena.allocate((long) BATCH * SLOT, 8);
+        txControl = arena.allocate((long) BATCH * CMSG_SPACE_SEGMENT, 8);
         for (int i = 0; i < BATCH; i++) {
             header(rxHeaders, i, rxNames, rxIov, rxData, SLOT);
             header(txHeaders, i, txNames, txIov, txData, 0);
@@ -225,6 +239,8 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         MemorySegment.copy(data, offset, txData, ValueLayout.JAVA_BYTE, (long) i * SLOT, length);
         MemorySegment.copy(sendNames, (long) name * NAME_STRIDE, txNames, (long) i * NAME_STRIDE, SOCKADDR_IN6_SIZE);
         txIov.set(ValueLayout.JAVA_LONG, (long) i * IOVEC_SIZE + 8, length);
+        txLength[i] = length;
+        txTo[i] = to;
         txCount = i + 1;
         if (txCount == BATCH && !sendQueued()) {
             txFailed = true;
@@ -242,22 +258,26 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         return ok;
     }
 
-    /** One {@code sendmmsg} for the queue (more if the kernel takes part of it). */
+    /**
+     * Sends the queue: lays it out as messages ({@link #layOut}) and hands them to {@code sendmmsg}
+     * (again if the kernel takes part of them).
+     */
     private boolean sendQueued() {
         boolean ok = true;
-        int from = 0;
         int count = txCount;
         txCount = 0;
-        while (from < count) {
-            MemorySegment headers = from == 0 ? txHeaders : txHeaders.asSlice((long) from * MMSGHDR_SIZE);
+        int messages = layOut(0, count);
+        int next = 0;
+        while (next < messages) {
+            MemorySegment headers = next == 0 ? txHeaders : txHeaders.asSlice((long) next * MMSGHDR_SIZE);
             int sent;
             try {
-                sent = (int) SENDMMSG.invokeExact(capture, fd, headers, count - from, 0);
+                sent = (int) SENDMMSG.invokeExact(capture, fd, headers, messages - next, 0);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
             if (sent > 0) {
-                from += sent;
+                next += sent;
                 continue;
             }
             int e = errno(capture);
@@ -266,22 +286,88 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
             }
             if (e == EAGAIN) {
                 // The socket's send buffer is full: the rest is lost, as UDP would lose it.
-                sendsDropped += count - from;
+                sendsDropped += count - messageFirst[next];
                 break;
             }
+            int first = messageFirst[next];
+            if (segmentation && messageFirst[next + 1] - first > 1) {
+                // The kernel refused a segmented send (too old for UDP_SEGMENT, or a segment larger
+                // than the route's MTU): send the rest one datagram per message from now on.
+                segmentation = false;
+                messages = layOut(first, count);
+                next = 0;
+                continue;
+            }
+            next++;
             if (e == ECONNREFUSED) {
                 // An ICMP error for an earlier datagram, reported on a connected socket only; ENet
                 // never sees those (its peer times out), so neither do we. This one was not sent.
-                from++;
                 continue;
             }
-            // The datagram at `from` failed (no route, wrong family, ...): report it, send the rest.
+            // That datagram failed (no route, wrong family, ...): report it, send the rest.
             ok = false;
             sendErrors++;
             lastSendError = new SocketException(describe("sendmmsg", e));
-            from++;
         }
         return ok;
+    }
+
+    /**
+     * Writes the message headers for queued slots {@code from} … {@code count - 1}, starting at
+     * header 0. Consecutive datagrams to one destination, of one size (the last may be shorter),
+     * become one message with a {@code UDP_SEGMENT} control message while {@link #segmentation}
+     * holds: the kernel cuts it into those datagrams again, after one pass through its UDP stack
+     * instead of one per datagram (the fragments of a large packet, mostly).
+     *
+     * @return the number of messages; {@link #messageFirst} holds each one's first slot, and one past the last
+     */
+    private int layOut(int from, int count) {
+        int m = 0;
+        int i = from;
+        while (i < count) {
+            int n = 1;
+            int size = txLength[i];
+            if (segmentation && size > 0) {
+                int total = size;
+                InetSocketAddress to = txTo[i];
+                while (i + n < count && n < MAXIMUM_SEGMENTS && total + txLength[i + n] <= MAXIMUM_SEGMENTED_BYTES
+                        && (txTo[i + n] == to || to.equals(txTo[i + n])) && txLength[i + n] <= size && txLength[i + n] > 0) {
+                    total += txLength[i + n];
+                    n++;
+                    if (txLength[i + n - 1] < size) {
+                        break; // a shorter datagram ends the message
+                    }
+                }
+            }
+            long h = (long) m * MMSGHDR_SIZE;
+            txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_NAME, connected != null ? 0L : txNames.address() + (long) i * NAME_STRIDE);
+            txHeaders.set(ValueLayout.JAVA_INT, h + MSG_NAMELEN, connected != null ? 0 : SOCKADDR_IN6_SIZE);
+            txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_IOV, txIov.address() + (long) i * IOVEC_SIZE);
+            txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_IOVLEN, n);
+            if (n > 1) {
+                long c = (long) m * CMSG_SPACE_SEGMENT;
+                txControl.set(ValueLayout.JAVA_LONG, c, CMSG_LEN_SEGMENT);
+                txControl.set(ValueLayout.JAVA_INT, c + 8, SOL_UDP);
+                txControl.set(ValueLayout.JAVA_INT, c + 12, UDP_SEGMENT);
+                txControl.set(ValueLayout.JAVA_SHORT, c + 16, (short) size);
+                txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_CONTROL, txControl.address() + c);
+                txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_CONTROLLEN, CMSG_SPACE_SEGMENT);
+                segmentedSends++;
+            } else {
+                txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_CONTROL, 0L);
+                txHeaders.set(ValueLayout.JAVA_LONG, h + MSG_CONTROLLEN, 0L);
+            }
+            messageFirst[m] = i;
+            m++;
+            i += n;
+        }
+        messageFirst[m] = count;
+        return m;
+    }
+
+    /** @return messages sent as several datagrams through {@code UDP_SEGMENT} (for tests and tuning) */
+    long segmentedSends() {
+        return segmentedSends;
     }
 
     private int sendLarge(int name, byte[] data, int offset, int length) {
@@ -410,22 +496,12 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
             throw new SocketException(describe("connect " + remote, errno(capture)));
         }
         connected = remote;
-        for (int i = 0; i < BATCH; i++) {
-            long h = (long) i * MMSGHDR_SIZE;
-            txHeaders.set(ValueLayout.ADDRESS, h + MSG_NAME, MemorySegment.NULL);
-            txHeaders.set(ValueLayout.JAVA_INT, h + MSG_NAMELEN, 0);
-        }
     }
 
     /** Back to an unconnected socket: {@code connect} to an {@code AF_UNSPEC} address. */
     private void dissolve() {
         flush();
         connected = null;
-        for (int i = 0; i < BATCH; i++) {
-            long h = (long) i * MMSGHDR_SIZE;
-            txHeaders.set(ValueLayout.ADDRESS, h + MSG_NAME, txNames.asSlice((long) i * NAME_STRIDE, NAME_STRIDE));
-            txHeaders.set(ValueLayout.JAVA_INT, h + MSG_NAMELEN, SOCKADDR_IN6_SIZE);
-        }
         if (unspecified == null) {
             // AF_UNSPEC (all zero), then room for getsockname's answer and its length.
             unspecified = arena.allocate(3L * NAME_STRIDE, 8);

@@ -52,7 +52,15 @@ final class LinuxSockets {
     static final long MSG_NAMELEN = 8;
     static final long MSG_IOV = 16;
     static final long MSG_IOVLEN = 24;
+    static final long MSG_CONTROL = 32;
+    static final long MSG_CONTROLLEN = 40;
     static final long MSG_FLAGS = 48;
+    /** SOL_UDP and UDP_SEGMENT: a control message that makes the kernel cut one send into equal datagrams. */
+    static final int SOL_UDP = 17;
+    static final int UDP_SEGMENT = 103;
+    /** CMSG_LEN(sizeof(uint16_t)) and CMSG_SPACE(sizeof(uint16_t)) on 64-bit Linux. */
+    static final long CMSG_LEN_SEGMENT = 18;
+    static final int CMSG_SPACE_SEGMENT = 24;
     static final long MSG_LEN = 56;
     /** sizeof(struct pollfd). */
     static final int POLLFD_SIZE = 8;

@@ -178,6 +178,40 @@ class BatchedDatagramsTest {
         assertThat(drain(c, toC.size())).containsExactlyElementsOf(toC.stream().map(Arrays::toString).toList());
     }
 
+    /**
+     * The fragments of a large packet: runs of equal datagrams to one destination (the batched
+     * path sends each run as one UDP_SEGMENT message), broken by a shorter one, by another
+     * destination, and by a longer one; every datagram arrives whole and in order.
+     */
+    @Test
+    void runsOfEqualDatagramsArriveAsTheDatagramsTheyWere() throws Exception {
+        DatagramEndpoint e = endpoint();
+        DatagramChannel b = channel(LOOPBACK);
+        DatagramChannel c = channel(LOOPBACK);
+        b.configureBlocking(false);
+        c.configureBlocking(false);
+        InetSocketAddress toB = (InetSocketAddress) b.getLocalAddress();
+        InetSocketAddress toC = (InetSocketAddress) c.getLocalAddress();
+        List<byte[]> forB = new ArrayList<>();
+        List<byte[]> forC = new ArrayList<>();
+        int[] sizes = {1392, 1392, 1392, 1392, 1392, 700, 1392, 1392, 1500, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392,
+            1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 1392, 40};
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] p = payload(5000 + i, sizes[i]);
+            boolean other = i == 12 || i == 13;
+            e.send(other ? toC : toB, p, 0, p.length);
+            (other ? forC : forB).add(p);
+        }
+        assertThat(e.flush()).isTrue();
+        assertThat(drain(b, forB.size())).containsExactlyElementsOf(forB.stream().map(Arrays::toString).toList());
+        assertThat(drain(c, forC.size())).containsExactlyElementsOf(forC.stream().map(Arrays::toString).toList());
+        if (batched(e)) {
+            java.lang.reflect.Method segmented = e.getClass().getDeclaredMethod("segmentedSends");
+            segmented.setAccessible(true);
+            assertThat((long) segmented.invoke(e)).as("runs sent as UDP_SEGMENT messages").isGreaterThanOrEqualTo(3);
+        }
+    }
+
     /** Offsets into the caller's array are honoured. */
     @Test
     void aSendTakesTheGivenRangeOfTheArray() throws IOException {
