@@ -28,7 +28,8 @@ import java.nio.charset.StandardCharsets;
  * {@code java -cp ... io.jenet.bench.DatagramEchoServer KIND PORT} prints "listening on port N" and
  * echoes every datagram back to its sender until killed. Each line read on standard input is
  * answered with {@code stats alloc BYTES echoed N} (bytes allocated by all live threads so far,
- * datagrams echoed so far).
+ * datagrams echoed so far). It exits when its standard input closes, so that a harness that dies
+ * takes its servers along; by hand: {@code sleep infinity | java -cp ... DatagramEchoServer netty 0}.
  *
  * <p>Kinds:
  * <ul>
@@ -125,7 +126,7 @@ public final class DatagramEchoServer {
         batch.maxMessagesPerRead(PER_PASS);
         return b.channel(EpollDatagramChannel.class)
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, batch)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, batch)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
     }

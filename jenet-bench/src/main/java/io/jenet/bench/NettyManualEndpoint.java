@@ -13,6 +13,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Netty's epoll channel without a thread of Netty's own: Netty 4.2's {@link ManualIoEventLoop} is
@@ -118,7 +119,7 @@ final class NettyManualEndpoint implements DatagramEndpoint {
     @Override
     public void close() {
         channel.close();
-        loop.shutdown();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         while (!loop.isTerminated()) {
             loop.runNow();
         }
