@@ -271,7 +271,8 @@ public final class LoopbackHarness {
 
     /** @return the command line of the jenet CLI on {@code jdk} (batched path allowed where it exists) */
     static List<String> jenet(Jdk jdk, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(jdk.java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR));
+        List<String> cmd = new ArrayList<>(List.of(jdk.java(), "--enable-native-access=ALL-UNNAMED",
+                "-Djenet.datagrams=" + System.getProperty("jenet.datagrams", "auto"), "-jar", JAR));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -40,7 +40,7 @@ class LoopbackHarnessSmokeTest {
         assertThat(rows.subList(11, 13)).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| – \\| – \\|.*"));
         // The chart: an SVG naming every row.
         String svg = Files.readString(chart);
-        assertThat(svg).startsWith("<svg").contains("1000 clients, 64 B reliable, window 4").contains("fresh processes, jenet command");
+        assertThat(svg).contains("<svg").endsWith("</svg>\n").contains("1000 clients, 64 B reliable, window 4").contains("fresh processes, jenet command");
         Files.delete(chart);
         // The idle-peers table: both servers, CPU and memory figures.
         assertThat(table.lines().filter(l -> l.matches("\\| 200 \\| (C ENet|jenet) \\| [0-9.]+ \\| -?\\d+ B \\| .*"))).hasSize(2);

@@ -33,8 +33,13 @@ import java.nio.channels.UnresolvedAddressException;
  * <p>Thread-safety: none, except {@link #wakeup()}; one thread at a time, as its driver.
  */
 final class BatchedUdpEndpoint implements DatagramEndpoint {
-    /** Datagrams per system call, each way. */
+    /** Most datagrams per system call, each way. */
     static final int BATCH = 32;
+    /**
+     * Datagrams per system call at first: a batch direction grows to {@link #BATCH} the first time
+     * it fills, so a quiet client host holds 8 slots each way (74 KB), a busy server 32 (295 KB).
+     */
+    static final int FIRST_BATCH = 8;
     /** Bytes per datagram slot: the largest DTLS datagram jenet takes, rounded up. */
     static final int SLOT = 4608;
     private static final int NAME_STRIDE = 32;
@@ -56,9 +61,10 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     private final MemorySegment boundName;
     private boolean closed;
 
-    private final MemorySegment rxHeaders;
-    private final MemorySegment rxNames;
-    private final MemorySegment rxData;
+    private MemorySegment rxHeaders;
+    private MemorySegment rxNames;
+    private MemorySegment rxData;
+    private int rxCapacity;
     private int rxCount;
     private int rxNext;
     /**
@@ -68,10 +74,11 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
      */
     private boolean rxDrained;
 
-    private final MemorySegment txHeaders;
-    private final MemorySegment txNames;
-    private final MemorySegment txIov;
-    private final MemorySegment txData;
+    private MemorySegment txHeaders;
+    private MemorySegment txNames;
+    private MemorySegment txIov;
+    private MemorySegment txData;
+    private int txCapacity;
     private int txCount;
     private boolean txFailed;
     private final int[] txLength = new int[BATCH];
@@ -79,7 +86,7 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     /** First queued slot of each laid-out message, and one past the last (see {@link #layOut}). */
     private final int[] messageFirst = new int[BATCH + 1];
     /** One {@code UDP_SEGMENT} control message per laid-out message. */
-    private final MemorySegment txControl;
+    private MemorySegment txControl;
     /** Whether to send runs of equal datagrams as one segmented message; off once the kernel refuses it. */
     private boolean segmentation = true;
     private long segmentedSends;
@@ -176,19 +183,8 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         }
         wakeFd = wake;
 
-        rxHeaders = arena.allocate((long) BATCH * MMSGHDR_SIZE, 8);
-        rxNames = arena.allocate((long) BATCH * NAME_STRIDE, 8);
-        MemorySegment rxIov = arena.allocate((long) BATCH * IOVEC_SIZE, 8);
-        rxData = arena.allocate((long) BATCH * SLOT, 8);
-        txHeaders = arena.allocate((long) BATCH * MMSGHDR_SIZE, 8);
-        txNames = arena.allocate((long) BATCH * NAME_STRIDE, 8);
-        txIov = arena.allocate((long) BATCH * IOVEC_SIZE, 8);
-        txData = arena.allocate((long) BATCH * SLOT, 8);
-        txControl = arena.allocate((long) BATCH * CMSG_SPACE_SEGMENT, 8);
-        for (int i = 0; i < BATCH; i++) {
-            header(rxHeaders, i, rxNames, rxIov, rxData, SLOT);
-            header(txHeaders, i, txNames, txIov, txData, 0);
-        }
+        allocateReceive(FIRST_BATCH);
+        allocateSend(FIRST_BATCH);
         sendNames = arena.allocate((long) ADDRESSES * NAME_STRIDE, 8);
         pollFds = arena.allocate(2L * POLLFD_SIZE, 8);
         pollFds.set(ValueLayout.JAVA_INT, 0, fd);
@@ -198,6 +194,31 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
         drainValue = arena.allocate(ValueLayout.JAVA_LONG);
+    }
+
+    /** Native room for {@code capacity} received datagrams (the old room stays with the arena until close). */
+    private void allocateReceive(int capacity) {
+        rxCapacity = capacity;
+        rxHeaders = arena.allocate((long) capacity * MMSGHDR_SIZE, 8);
+        rxNames = arena.allocate((long) capacity * NAME_STRIDE, 8);
+        MemorySegment rxIov = arena.allocate((long) capacity * IOVEC_SIZE, 8);
+        rxData = arena.allocate((long) capacity * SLOT, 8);
+        for (int i = 0; i < capacity; i++) {
+            header(rxHeaders, i, rxNames, rxIov, rxData, SLOT);
+        }
+    }
+
+    /** Native room for {@code capacity} queued datagrams; called with an empty queue. */
+    private void allocateSend(int capacity) {
+        txCapacity = capacity;
+        txHeaders = arena.allocate((long) capacity * MMSGHDR_SIZE, 8);
+        txNames = arena.allocate((long) capacity * NAME_STRIDE, 8);
+        txIov = arena.allocate((long) capacity * IOVEC_SIZE, 8);
+        txData = arena.allocate((long) capacity * SLOT, 8);
+        txControl = arena.allocate((long) capacity * CMSG_SPACE_SEGMENT, 8);
+        for (int i = 0; i < capacity; i++) {
+            header(txHeaders, i, txNames, txIov, txData, 0);
+        }
     }
 
     /** Points mmsghdr {@code i} at its name, its one iovec and its data slot. */
@@ -242,8 +263,13 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
         txLength[i] = length;
         txTo[i] = to;
         txCount = i + 1;
-        if (txCount == BATCH && !sendQueued()) {
-            txFailed = true;
+        if (txCount == txCapacity) {
+            if (!sendQueued()) {
+                txFailed = true;
+            }
+            if (txCapacity < BATCH) {
+                allocateSend(BATCH);
+            }
         }
         return length;
     }
@@ -538,7 +564,7 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
             int n = receiveBatch();
             rxCount = n;
             rxNext = 0;
-            rxDrained = n < BATCH;
+            rxDrained = n < rxCapacity;
             if (n == 0) {
                 rxDrained = false;
                 return null;
@@ -558,13 +584,17 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
 
     /** One {@code recvmmsg}; @return datagrams received, 0 if none was waiting */
     private int receiveBatch() throws IOException {
-        for (int i = 0; i < BATCH; i++) {
+        if (rxCount == rxCapacity && rxCapacity < BATCH) {
+            // The last batch was full: this host gets more than a few datagrams at a time.
+            allocateReceive(BATCH);
+        }
+        for (int i = 0; i < rxCapacity; i++) {
             rxHeaders.set(ValueLayout.JAVA_INT, (long) i * MMSGHDR_SIZE + MSG_NAMELEN, SOCKADDR_IN6_SIZE);
         }
         while (true) {
             int n;
             try {
-                n = (int) RECVMMSG.invokeExact(capture, fd, rxHeaders, BATCH, MSG_DONTWAIT, MemorySegment.NULL);
+                n = (int) RECVMMSG.invokeExact(capture, fd, rxHeaders, rxCapacity, MSG_DONTWAIT, MemorySegment.NULL);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -698,7 +728,7 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
 
     @Override
     public String toString() {
-        return "batched UDP (recvmmsg/sendmmsg, " + BATCH + " per call) on port " + localPort;
+        return "batched UDP (recvmmsg/sendmmsg, up to " + rxCapacity + "/" + txCapacity + " per call) on port " + localPort;
     }
 
     /** Native calls throw nothing checked; anything else is a bug worth seeing as it is. */
