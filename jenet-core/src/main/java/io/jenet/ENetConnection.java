@@ -928,6 +928,29 @@ public final class ENetConnection implements AutoCloseable {
         return host.incompleteDataLimit();
     }
 
+    /**
+     * jenet extension: the host-wide cap on queued outgoing data in force (see
+     * {@link #setOutgoingDataLimits}; on a shard of an {@link ENetShardedHost}, its share).
+     *
+     * @return bytes, all peers
+     * @throws IllegalStateException if no host was created
+     */
+    public long getOutgoingDataLimit() {
+        checkOpen();
+        return host.outgoingDataLimit();
+    }
+
+    /**
+     * jenet extension: the cap on queued outgoing data per peer in force (see {@link #setOutgoingDataLimits}).
+     *
+     * @return bytes, one peer
+     * @throws IllegalStateException if no host was created
+     */
+    public long getPeerOutgoingDataLimit() {
+        checkOpen();
+        return host.peerOutgoingDataLimit();
+    }
+
     /** @return bytes queued for sending now, all peers (see {@link #setOutgoingDataLimits}) */
     public long getOutgoingData() {
         checkOpen();

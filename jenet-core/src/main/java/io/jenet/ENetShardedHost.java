@@ -66,7 +66,7 @@ import java.util.function.Function;
  * <li><b>Safe from any thread</b>: {@link #getConnectedPeerCount()} (per shard too),
  *     {@link #broadcast}, {@link #refuseNewConnections}, {@link #execute}, {@link #submit},
  *     {@link #getMetrics(int)}, {@link #getLocalPort()}, {@link #getShardCount()},
- *     {@link #currentShard()}, {@link #isRunning(int)}, {@link #destroy()} / {@link #close()}
+ *     {@link #currentShard()}, {@link #current()}, {@link #isRunning(int)}, {@link #destroy()} / {@link #close()}
  *     and, from any thread but a shard's, {@link #drain}.</li>
  * <li><b>Failures</b>: an exception thrown by the handler or by a task is passed to the
  *     {@link Builder#onError error handler} (by default logged at WARNING to {@code System.Logger}
@@ -129,6 +129,9 @@ public final class ENetShardedHost implements AutoCloseable {
          *
          * @param shard the shard's index, 0 … {@link #getShardCount()} - 1
          * @param connection the shard's connection
+         * <p>The handler may be called before {@link Builder#start} returns; to reach the server
+         * from it, use {@link ENetShardedHost#current()}.
+         *
          * @param event the event ({@code EVENT_CONNECT}, {@code EVENT_DISCONNECT},
          *              {@code EVENT_RECEIVE} with the packet queued on the peer, or
          *              {@code EVENT_ERROR}); never {@code EVENT_NONE}
@@ -376,6 +379,18 @@ public final class ENetShardedHost implements AutoCloseable {
 
     // ---- what a shard is ----
 
+    /** A shard's thread knows its server and index, for {@link #current()} and {@link #currentShard()}. */
+    private static final class ShardThread extends Thread {
+        final ENetShardedHost owner;
+        final int index;
+
+        ShardThread(Runnable run, String name, ENetShardedHost owner, int index) {
+            super(run, name);
+            this.owner = owner;
+            this.index = index;
+        }
+    }
+
     /** A queued task and the future it completes. */
     private static final class Task {
         final Function<ENetConnection, ?> work;
@@ -397,7 +412,7 @@ public final class ENetShardedHost implements AutoCloseable {
         final ENetConnection connection;
         final Runnable waker;
         final ConcurrentLinkedQueue<Task> mailbox = new ConcurrentLinkedQueue<>();
-        final Thread thread;
+        final ShardThread thread;
         /** Connected peers as of the last pass, for any thread. */
         volatile int connected;
         /** Occupied peer slots as of the last pass while draining, -1 before. */
@@ -413,7 +428,7 @@ public final class ENetShardedHost implements AutoCloseable {
             this.index = index;
             this.connection = connection;
             this.waker = connection.waker();
-            this.thread = new Thread(this, "jenet-shard-" + localPort + "-" + index);
+            this.thread = new ShardThread(this, "jenet-shard-" + localPort + "-" + index, ENetShardedHost.this, index);
         }
 
         @Override
@@ -581,13 +596,21 @@ public final class ENetShardedHost implements AutoCloseable {
      * @return the index of the shard whose thread this is, or -1 on any other thread
      */
     public int currentShard() {
-        Thread me = Thread.currentThread();
-        for (Shard s : shards) {
-            if (s.thread == me) {
-                return s.index;
-            }
-        }
-        return -1;
+        return Thread.currentThread() instanceof ShardThread t && t.owner == this ? t.index : -1;
+    }
+
+    /**
+     * The server whose shard's thread is calling, or null on any other thread. A handler may run
+     * before {@link Builder#start} has returned the server to its caller, so this is how a
+     * handler reaches it from its first event on (to broadcast, or to {@link #execute} on
+     * another shard).
+     *
+     * <p>Thread-safety: safe from any thread.
+     *
+     * @return the calling shard's server, or null
+     */
+    public static ENetShardedHost current() {
+        return Thread.currentThread() instanceof ShardThread t ? t.owner : null;
     }
 
     /**

@@ -80,7 +80,8 @@ class ENetShardedHostTest {
      */
     private ENetShardedHost.EventHandler echo(int throwAt) {
         return (shard, connection, event) -> {
-            if (server != null && (server.currentShard() != shard || server.getConnection(shard) != connection)) {
+            if (server != null && (server.currentShard() != shard || ENetShardedHost.current() != server
+                    || server.getConnection(shard) != connection)) {
                 wrongThread.add("shard " + shard + " on " + Thread.currentThread().getName());
             }
             ENetPacketPeer peer = event.peer();
@@ -397,6 +398,7 @@ class ENetShardedHostTest {
         assertThat(errors.peek()).containsExactly(2, thrown);
         assertThat(IntStream.range(0, SHARDS).mapToObj(server::isRunning)).containsOnly(true);
         assertThat(server.currentShard()).isEqualTo(-1);
+        assertThat(ENetShardedHost.current()).isNull();
     }
 
     @Test
