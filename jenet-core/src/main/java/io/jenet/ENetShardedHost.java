@@ -500,7 +500,10 @@ public final class ENetShardedHost implements AutoCloseable {
         }
 
         private void publish() {
-            connected = connection.connectedPeerCount();
+            int c = connection.connectedPeerCount();
+            if (c != connected) {
+                connected = c; // written on change only: the shards' counters may share a cache line
+            }
             if (draining) {
                 int o = connection.occupiedPeerSlots();
                 boolean drainedNow = o == 0 && occupied != 0;
