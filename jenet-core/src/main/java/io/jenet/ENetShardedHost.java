@@ -350,8 +350,13 @@ public final class ENetShardedHost implements AutoCloseable {
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new Shard(i, connections.get(i));
         }
-        for (Shard s : shards) {
-            s.thread.start();
+        try {
+            for (Shard s : shards) {
+                s.thread.start();
+            }
+        } catch (RuntimeException | Error e) {
+            destroy(DESTROY_TIMEOUT_MS); // a thread could not start: stop those that did, destroy every host
+            throw e;
         }
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "jenet: {0} shards on port {1}, {2} peers each", shards.length, port, b.peersPerShard);

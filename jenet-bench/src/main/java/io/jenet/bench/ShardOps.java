@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -q -B -pl jenet-bench -am package -DskipTests
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.ShardOps [--peers 1000] [--shards 1,2,4]
  *     [--kernel-only] [--ops-only]
+ * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.ShardOps --simulate
  * </pre>
  */
 public final class ShardOps {
@@ -49,6 +50,10 @@ public final class ShardOps {
                 case "--shards" -> shardCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--kernel-only" -> ops = false;
                 case "--ops-only" -> kernel = false;
+                case "--simulate" -> {
+                    simulate();
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -216,6 +221,54 @@ public final class ShardOps {
         long[] s = xs.clone();
         Arrays.sort(s);
         return s[(int) (s.length * 0.99)];
+    }
+
+    // ---- the same, computed: a model of the kernel's choice ----
+
+    /**
+     * Computed, not measured: Linux picks socket {@code (hash * n) >> 32} of the group for a
+     * datagram (reciprocal_scale of a 32-bit hash of the addresses and ports), and when a socket
+     * leaves the group the last one takes its place. With the hash of a client taken as uniformly
+     * random, this prints how uneven the spread is (the fullest socket against the mean, averaged
+     * over trials, and its 99th percentile) and what share of the other sockets' clients move when
+     * one socket closes, for the group sizes and client counts asked of a 32-core server.
+     */
+    private static void simulate() {
+        System.out.println("Computed (a model of the kernel's choice with uniformly random client hashes, 2000 trials each, seed 18):");
+        System.out.println();
+        System.out.println("| sockets | clients | fullest ÷ mean, average | fullest ÷ mean, 99th percentile | moved when one closes (of the others) |");
+        System.out.println("|---|---|---|---|---|");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        int trials = 2000;
+        for (int[] c : new int[][] {{4, 1000}, {32, 1000}, {32, 10000}, {32, 100000}}) {
+            int n = c[0];
+            int clients = c[1];
+            double[] ratio = new double[trials];
+            long moved = 0;
+            long others = 0;
+            for (int t = 0; t < trials; t++) {
+                int[] per = new int[n];
+                int closed = random.nextInt(n);
+                for (int i = 0; i < clients; i++) {
+                    long hash = random.nextInt() & 0xFFFFFFFFL;
+                    int before = (int) ((hash * n) >>> 32);
+                    per[before]++;
+                    if (before != closed) {
+                        others++;
+                        // After the close: n - 1 slots, the last socket moved into the closed one's slot.
+                        int slot = (int) ((hash * (n - 1)) >>> 32);
+                        int after = slot == closed ? n - 1 : slot;
+                        if (after != before) {
+                            moved++;
+                        }
+                    }
+                }
+                ratio[t] = Arrays.stream(per).max().orElse(0) / ((double) clients / n);
+            }
+            Arrays.sort(ratio);
+            System.out.printf("| %d | %d | %.2f | %.2f | %.0f %% |%n", n, clients, Arrays.stream(ratio).average().orElse(0),
+                    ratio[(int) (trials * 0.99)], 100.0 * moved / others);
+        }
     }
 
     // ---- what the kernel does ----
