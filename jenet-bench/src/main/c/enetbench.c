@@ -3,8 +3,14 @@
  * `jenet serve --echo` and `jenet bench`, and printing the same result line, so the two can be
  * compared (and mixed) in one run.
  *   enetbench serve PORT
- *   enetbench bench HOST PORT COUNT SIZE reliable|unreliable|unsequenced WINDOW [WARMUP [CLIENTS]]
- *     CLIENTS peers of one host, each with its own window and COUNT packets
+ *   enetbench bench HOST PORT COUNT SIZE reliable|unreliable|unsequenced WINDOW [WARMUP [CLIENTS [SOCKETS]]]
+ *     CLIENTS peers of one host, each with its own window and COUNT packets; with SOCKETS > 1, the
+ *     clients are spread over SOCKETS hosts (each its own UDP socket and port: client i on host
+ *     i % SOCKETS), still serviced by this one thread, which waits on all the sockets with epoll and
+ *     services the hosts that have datagrams or something to send (and every host each 100 ms, for
+ *     ENet's timers). A server whose port is shared with SO_REUSEPORT sees one source port per
+ *     socket, which is what the kernel spreads. Before the timed phase the command prints "timing";
+ *     the result line adds "cpu-user-ms U cpu-sys-ms S", this process's CPU in the timed phase.
  *   enetbench idle HOST PORT N      N connected peers kept idle until SIGTERM
  *   enetbench stream HOST PORT RATE SECONDS SIZE [TIMEOUT_MS]
  *     a game-like stream: one SIZE-byte reliable message every 1/RATE s for SECONDS, paced by the
@@ -18,6 +24,8 @@
  */
 #include <enet/enet.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,10 +119,28 @@ typedef struct {
     char *answered, *lostmark;
 } stream;
 
+/* The hosts of a bench: one, or SOCKETS of them waited on with epoll (client i on host i % SOCKETS). */
+typedef struct {
+    ENetHost **h;
+    int n, epfd;
+    char *dirty;
+    int *pending;
+    int npending;
+    struct epoll_event *ready;
+} hosts;
+
+static void mark(hosts *hs, int k) {
+    if (!hs->dirty[k]) { hs->dirty[k] = 1; hs->pending[hs->npending++] = k; }
+}
+
 /* Each of N streams sends COUNT packets numbered from BASE keeping WINDOW unanswered; echoes below
- * BASE are stale warmup. All streams share one host, serviced by this one thread, as in ENet. */
-static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, int reliable, int sequenced,
+ * BASE are stale warmup. All streams share one host (or the SOCKETS hosts), serviced by this one
+ * thread, as in ENet. */
+static int phase(hosts *hs, stream *s, int n, int count, int base, int size, int reliable, int sequenced,
                  enet_uint32 flags, int window, phase_result *res) {
+    ENetHost *h = hs->h[0];
+    int H = hs->n;
+    uint64_t next_sweep = 0;
     ENetEvent e;
     uint8_t *buf = malloc((size_t) size), *want = malloc((size_t) size);
     for (int i = 0; i < n; i++) {
@@ -128,6 +154,7 @@ static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, i
     long total = (long) count * n, finished = 0;
     res->rtt = calloc((size_t) total, sizeof *res->rtt);
     uint64_t start = now_ns(), last_progress = start, max_gap = 0;
+    int k = 0, r = 0;
     while (finished < total) {
         for (int i = 0; i < n; i++) {
             stream *c = &s[i];
@@ -137,37 +164,60 @@ static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, i
                 enet_peer_send(c->peer, 0, enet_packet_create(buf, (size_t) size, flags));
                 c->next_send++;
                 c->in_flight++;
+                if (H > 1) mark(hs, i % H);
             }
         }
-        int r = enet_host_service(h, &e, 1);
-        while (r > 0) {
-            if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL disconnected\n"); return 1; }
-            if (e.type == ENET_EVENT_TYPE_RECEIVE) {
-                stream *c = (stream *) e.peer->data;
-                uint8_t *p = e.packet->data;
-                int wire = (int) ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]);
-                int seq = wire - base;
-                if (wire >= 0 && seq < 0) { enet_packet_destroy(e.packet); r = enet_host_check_events(h, &e); continue; }
-                payload(want, size, (uint32_t) wire);
-                if (seq < 0 || seq >= c->next_send || (int) e.packet->dataLength != size || memcmp(want, p, (size_t) size)) { printf("FAIL corrupt echo %d\n", seq); return 1; }
-                if (reliable && seq != c->next_expected) { printf("FAIL order: got %d expected %d\n", seq, c->next_expected); return 1; }
-                if (c->answered[seq]) { printf("FAIL duplicate %d\n", seq); return 1; }
-                if (sequenced && seq < c->last) { printf("FAIL out of order %d after %d\n", seq, c->last); return 1; }
-                if (c->lostmark[seq]) { c->lost--; c->in_flight++; finished--; }
-                c->answered[seq] = 1;
-                if (seq > c->last) c->last = seq;
-                res->rtt[rtt_n++] = now_ns() - c->sent_at[seq];
-                if (reliable) c->next_expected++;
-                c->echoed++;
-                c->in_flight--;
-                finished++;
-                uint64_t t_echo = now_ns();
-                if (t_echo - last_progress > max_gap) max_gap = t_echo - last_progress;
-                last_progress = t_echo;
-                enet_packet_destroy(e.packet);
-            }
-            r = enet_host_check_events(h, &e);
+        if (H > 1) {
+            /* Wait on every socket (not at all when a host has something to send), then service the
+             * hosts with datagrams or queued sends; every 100 ms all of them, for ENet's timers. */
+            int ready = epoll_wait(hs->epfd, hs->ready, H, hs->npending ? 0 : 1);
+            for (int j = 0; j < ready; j++) mark(hs, (int) hs->ready[j].data.u32);
+            uint64_t t = now_ns();
+            if (t >= next_sweep) { for (int j = 0; j < H; j++) mark(hs, j); next_sweep = t + 100000000ull; }
+            k = 0;
+            r = 0;
+        } else {
+            r = enet_host_service(h, &e, 1);
         }
+        /* The events of the host just serviced; with several hosts, then those of the next pending one. */
+        for (;;) {
+            while (H > 1 && r <= 0 && k < hs->npending) {
+                int next = hs->pending[k++];
+                hs->dirty[next] = 0;
+                h = hs->h[next];
+                r = enet_host_service(h, &e, 0);
+            }
+            if (r <= 0) break;
+            while (r > 0) {
+                if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL disconnected\n"); return 1; }
+                if (e.type == ENET_EVENT_TYPE_RECEIVE) {
+                    stream *c = (stream *) e.peer->data;
+                    uint8_t *p = e.packet->data;
+                    int wire = (int) ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]);
+                    int seq = wire - base;
+                    if (wire >= 0 && seq < 0) { enet_packet_destroy(e.packet); r = enet_host_check_events(h, &e); continue; }
+                    payload(want, size, (uint32_t) wire);
+                    if (seq < 0 || seq >= c->next_send || (int) e.packet->dataLength != size || memcmp(want, p, (size_t) size)) { printf("FAIL corrupt echo %d\n", seq); return 1; }
+                    if (reliable && seq != c->next_expected) { printf("FAIL order: got %d expected %d\n", seq, c->next_expected); return 1; }
+                    if (c->answered[seq]) { printf("FAIL duplicate %d\n", seq); return 1; }
+                    if (sequenced && seq < c->last) { printf("FAIL out of order %d after %d\n", seq, c->last); return 1; }
+                    if (c->lostmark[seq]) { c->lost--; c->in_flight++; finished--; }
+                    c->answered[seq] = 1;
+                    if (seq > c->last) c->last = seq;
+                    res->rtt[rtt_n++] = now_ns() - c->sent_at[seq];
+                    if (reliable) c->next_expected++;
+                    c->echoed++;
+                    c->in_flight--;
+                    finished++;
+                    uint64_t t_echo = now_ns();
+                    if (t_echo - last_progress > max_gap) max_gap = t_echo - last_progress;
+                    last_progress = t_echo;
+                    enet_packet_destroy(e.packet);
+                }
+                r = enet_host_check_events(h, &e);
+            }
+        }
+        hs->npending = 0;
         if (!reliable) {
             uint64_t t = now_ns();
             for (int i = 0; i < n; i++) {
@@ -194,13 +244,13 @@ static int phase(ENetHost *h, stream *s, int n, int count, int base, int size, i
     return 0;
 }
 
-/* Connects N peers of one host to HOST:PORT; returns 0 once all are connected. */
-static int connect_all(ENetHost *h, const char *host, int port, stream *s, int n) {
+/* Connects N peers of the hosts (client i on host i % hosts) to HOST:PORT; returns 0 once all are connected. */
+static int connect_hosts(ENetHost **hs, int H, const char *host, int port, stream *s, int n) {
     ENetAddress a;
     enet_address_set_host(&a, host);
     a.port = (enet_uint16) port;
     for (int i = 0; i < n; i++) {
-        s[i].peer = enet_host_connect(h, &a, 1, (enet_uint32) i);
+        s[i].peer = enet_host_connect(hs[i % H], &a, 1, (enet_uint32) i);
         if (!s[i].peer) { printf("FAIL no free peer for client %d\n", i); return 1; }
         s[i].peer->data = &s[i];
     }
@@ -209,49 +259,92 @@ static int connect_all(ENetHost *h, const char *host, int port, stream *s, int n
     ENetEvent e;
     while (connected < n) {
         if (now_ns() > deadline) { printf("FAIL could not connect (%d of %d)\n", connected, n); return 1; }
-        int r = enet_host_service(h, &e, 10);
-        while (r > 0) {
-            if (e.type == ENET_EVENT_TYPE_CONNECT) connected++;
-            else if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL refused (%d of %d connected)\n", connected, n); return 1; }
-            else if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
-            r = enet_host_check_events(h, &e);
+        for (int k = 0; k < H; k++) {
+            int r = enet_host_service(hs[k], &e, H > 1 ? 0 : 10);
+            while (r > 0) {
+                if (e.type == ENET_EVENT_TYPE_CONNECT) connected++;
+                else if (e.type == ENET_EVENT_TYPE_DISCONNECT) { printf("FAIL refused (%d of %d connected)\n", connected, n); return 1; }
+                else if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
+                r = enet_host_check_events(hs[k], &e);
+            }
         }
+        if (H > 1) { struct timespec ts = {0, 1000000}; nanosleep(&ts, NULL); }
     }
     return 0;
 }
 
-static void disconnect_all(ENetHost *h, stream *s, int n) {
+static int connect_all(ENetHost *h, const char *host, int port, stream *s, int n) {
+    return connect_hosts(&h, 1, host, port, s, n);
+}
+
+static void disconnect_hosts(ENetHost **hs, int H, stream *s, int n) {
     for (int i = 0; i < n; i++) enet_peer_disconnect(s[i].peer, 0);
     int left = n;
     ENetEvent e;
     uint64_t end = now_ns() + 3000000000ull;
-    while (left > 0 && now_ns() < end && enet_host_service(h, &e, 10) >= 0) {
-        if (e.type == ENET_EVENT_TYPE_DISCONNECT) left--;
-        else if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
+    while (left > 0 && now_ns() < end) {
+        for (int k = 0; k < H; k++) {
+            int r = enet_host_service(hs[k], &e, H > 1 ? 0 : 10);
+            while (r > 0) {
+                if (e.type == ENET_EVENT_TYPE_DISCONNECT) left--;
+                else if (e.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(e.packet);
+                r = enet_host_check_events(hs[k], &e);
+            }
+        }
+        if (H > 1) { struct timespec ts = {0, 1000000}; nanosleep(&ts, NULL); }
     }
 }
 
-static int bench(const char *host, int port, int count, int size, const char *mode, int window, int warmup, int clients) {
+static void disconnect_all(ENetHost *h, stream *s, int n) {
+    disconnect_hosts(&h, 1, s, n);
+}
+
+static uint64_t cpu_ms(int sys) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    struct timeval t = sys ? u.ru_stime : u.ru_utime;
+    return (uint64_t) t.tv_sec * 1000u + (uint64_t) t.tv_usec / 1000u;
+}
+
+static int bench(const char *host, int port, int count, int size, const char *mode, int window, int warmup, int clients, int sockets) {
     int reliable = !strcmp(mode, "reliable"), sequenced = !strcmp(mode, "unreliable");
     enet_uint32 flags = reliable ? ENET_PACKET_FLAG_RELIABLE : sequenced ? 0 : ENET_PACKET_FLAG_UNSEQUENCED;
     if (!reliable && size > 1392 - 28) flags |= ENET_PACKET_FLAG_UNRELIABLE_FRAGMENT;
-    ENetHost *h = enet_host_create(NULL, (size_t) clients, 1, 0, 0);
+    if (sockets < 1 || sockets > clients) { printf("FAIL SOCKETS must be 1..CLIENTS\n"); return 2; }
+    hosts hs = {.n = sockets, .epfd = -1};
+    hs.h = calloc((size_t) sockets, sizeof *hs.h);
+    hs.dirty = calloc((size_t) sockets, 1);
+    hs.pending = calloc((size_t) sockets, sizeof *hs.pending);
+    hs.ready = calloc((size_t) sockets, sizeof *hs.ready);
+    if (sockets > 1 && (hs.epfd = epoll_create1(0)) < 0) { printf("FAIL epoll\n"); return 1; }
+    for (int k = 0; k < sockets; k++) {
+        hs.h[k] = enet_host_create(NULL, (size_t) ((clients + sockets - 1) / sockets), 1, 0, 0);
+        if (!hs.h[k]) { printf("FAIL cannot create host %d (open files?)\n", k); return 1; }
+        if (sockets > 1) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t) k};
+            if (epoll_ctl(hs.epfd, EPOLL_CTL_ADD, hs.h[k]->socket, &ev)) { printf("FAIL epoll_ctl\n"); return 1; }
+        }
+    }
     stream *s = calloc((size_t) clients, sizeof *s);
-    if (!h || connect_all(h, host, port, s, clients)) return 1;
+    if (connect_hosts(hs.h, sockets, host, port, s, clients)) return 1;
     phase_result res;
     if (warmup > 0) {
-        if (phase(h, s, clients, warmup, 0, size, reliable, sequenced, flags, window, &res)) return 1;
+        if (phase(&hs, s, clients, warmup, 0, size, reliable, sequenced, flags, window, &res)) return 1;
         free(res.rtt);
     }
-    if (phase(h, s, clients, count, warmup, size, reliable, sequenced, flags, window, &res)) return 1;
+    printf("timing\n");
+    uint64_t user0 = cpu_ms(0), sys0 = cpu_ms(1);
+    if (phase(&hs, s, clients, count, warmup, size, reliable, sequenced, flags, window, &res)) return 1;
+    uint64_t user = cpu_ms(0) - user0, sys = cpu_ms(1) - sys0;
     qsort(res.rtt, (size_t) res.rtt_n, sizeof *res.rtt, cmp_u64);
     uint64_t p50 = res.rtt_n ? res.rtt[(size_t) res.rtt_n * 50 / 100] / 1000 : 0;
     uint64_t p99 = res.rtt_n ? res.rtt[(size_t) res.rtt_n * 99 / 100] / 1000 : 0;
     if (res.lost) fprintf(stderr, "lost %d\n", res.lost);
-    printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us max-gap %lu ms\n", res.echoed, size, res.seconds,
-           (long) (res.echoed / res.seconds), (unsigned long) p50, (unsigned long) p99, (unsigned long) (res.max_gap / 1000000));
-    disconnect_all(h, s, clients);
-    enet_host_destroy(h);
+    printf("ok %d msgs %d bytes %.3f s %ld msg/s p50 %lu us p99 %lu us max-gap %lu ms cpu-user-ms %lu cpu-sys-ms %lu\n", res.echoed, size,
+           res.seconds, (long) (res.echoed / res.seconds), (unsigned long) p50, (unsigned long) p99, (unsigned long) (res.max_gap / 1000000),
+           (unsigned long) user, (unsigned long) sys);
+    disconnect_hosts(hs.h, sockets, s, clients);
+    for (int k = 0; k < sockets; k++) enet_host_destroy(hs.h[k]);
     return 0;
 }
 
@@ -395,12 +488,12 @@ int main(int argc, char **argv) {
     if (argc >= 3 && !strcmp(argv[1], "serve")) return serve(atoi(argv[2]));
     if (argc >= 8 && !strcmp(argv[1], "bench"))
         return bench(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argv[6], atoi(argv[7]), argc >= 9 ? atoi(argv[8]) : 0,
-                     argc >= 10 ? atoi(argv[9]) : 1);
+                     argc >= 10 ? atoi(argv[9]) : 1, argc >= 11 ? atoi(argv[10]) : 1);
     if (argc >= 5 && !strcmp(argv[1], "idle")) return idle(argv[2], atoi(argv[3]), atoi(argv[4]));
     if (argc >= 7 && !strcmp(argv[1], "stream"))
         return stream_bench(argv[2], atoi(argv[3]), atoi(argv[4]), atof(argv[5]), atoi(argv[6]), argc >= 8 ? atoi(argv[7]) : 30000);
     if (argc >= 6 && !strcmp(argv[1], "bulk")) return bulk_bench(argv[2], atoi(argv[3]), atol(argv[4]), atoi(argv[5]), argc >= 7 ? atoi(argv[6]) : 30000);
-    fprintf(stderr, "usage: enetbench serve PORT | bench HOST PORT COUNT SIZE MODE WINDOW [WARMUP [CLIENTS]] | idle HOST PORT N\n"
+    fprintf(stderr, "usage: enetbench serve PORT | bench HOST PORT COUNT SIZE MODE WINDOW [WARMUP [CLIENTS [SOCKETS]]] | idle HOST PORT N\n"
                     "       | stream HOST PORT RATE SECONDS SIZE [TIMEOUT_MS] | bulk HOST PORT BYTES SIZE [TIMEOUT_MS]\n");
     return 2;
 }

@@ -182,7 +182,7 @@ public final class ENetConnection implements AutoCloseable {
      * @throws IllegalArgumentException for a value out of range
      */
     public void createHost(int maxPeers, int maxChannels, int inBandwidth, int outBandwidth) throws IOException {
-        create(new InetSocketAddress(0), maxPeers, maxChannels, inBandwidth, outBandwidth);
+        create(new InetSocketAddress(0), false, maxPeers, maxChannels, inBandwidth, outBandwidth);
     }
 
     /**
@@ -224,7 +224,23 @@ public final class ENetConnection implements AutoCloseable {
         checkPort(bindPort, 0);
         InetSocketAddress bind = "*".equals(bindAddress) ? new InetSocketAddress(bindPort)
                 : new InetSocketAddress(resolve(bindAddress), bindPort);
-        create(bind, maxPeers, maxChannels, inBandwidth, outBandwidth);
+        create(bind, false, maxPeers, maxChannels, inBandwidth, outBandwidth);
+    }
+
+    /**
+     * {@link #createHostBound(String, int, int, int, int, int)} on a port shared with other hosts
+     * ({@code SO_REUSEPORT}); for {@link ENetShardedHost}, which binds its shards this way.
+     */
+    void createHostBoundShared(String bindAddress, int bindPort, int maxPeers, int maxChannels, int inBandwidth,
+                               int outBandwidth) throws IOException {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        checkPort(bindPort, 0);
+        create(bindAddress(bindAddress, bindPort), true, maxPeers, maxChannels, inBandwidth, outBandwidth);
+    }
+
+    /** @return where {@code createHostBound(bindAddress, bindPort, …)} binds: {@code "*"} is every address */
+    static InetSocketAddress bindAddress(String bindAddress, int bindPort) {
+        return "*".equals(bindAddress) ? new InetSocketAddress(bindPort) : new InetSocketAddress(resolve(bindAddress), bindPort);
     }
 
     /**
@@ -251,8 +267,8 @@ public final class ENetConnection implements AutoCloseable {
         createHostBound(bindAddress, bindPort, 32, 0, 0, 0);
     }
 
-    private void create(InetSocketAddress bind, int maxPeers, int maxChannels, int inBandwidth, int outBandwidth)
-            throws IOException {
+    private void create(InetSocketAddress bind, boolean sharePort, int maxPeers, int maxChannels, int inBandwidth,
+                        int outBandwidth) throws IOException {
         if (host != null) {
             throw new IllegalStateException("host already created; call destroy() first");
         }
@@ -265,7 +281,7 @@ public final class ENetConnection implements AutoCloseable {
         if (inBandwidth < 0 || outBandwidth < 0) {
             throw new IllegalArgumentException("bandwidth must be >= 0, got in=" + inBandwidth + " out=" + outBandwidth);
         }
-        driver = new HostDriver(network, bind, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
+        driver = new HostDriver(network, bind, sharePort, maxPeers, maxChannels, inBandwidth, outBandwidth, settings);
         host = driver.host();
         peerResetsSeen = -1;
         java.util.Arrays.fill(popped, 0);
@@ -474,6 +490,32 @@ public final class ENetConnection implements AutoCloseable {
         driver.flush();
     }
 
+    // ---- hooks for ENetShardedHost (package-private) ----
+
+    /**
+     * What makes a {@link #service(int)} of this host return early ({@code EVENT_NONE}), from any
+     * thread; it keeps working (doing nothing) after the host is destroyed.
+     *
+     * @return the host's wake-up
+     * @throws IllegalStateException if no host was created
+     */
+    Runnable waker() {
+        checkOpen();
+        return driver::wakeup;
+    }
+
+    /** @return peers connected now, as ENet counts them (connected, or leaving once their queue is sent) */
+    int connectedPeerCount() {
+        checkOpen();
+        return host.connectedPeers();
+    }
+
+    /** @return peer slots in use: connected, connecting, leaving, or with an event still to hand out */
+    int occupiedPeerSlots() {
+        checkOpen();
+        return remainingPeers();
+    }
+
     // ---- sending to all ----
 
     /**
@@ -484,6 +526,11 @@ public final class ENetConnection implements AutoCloseable {
      * @param flags packet flags, see {@link ENetPacketPeer#send(int, byte[], int)}
      */
     public void broadcast(int channel, byte[] packet, int flags) {
+        broadcastCounted(channel, packet, flags);
+    }
+
+    /** {@link #broadcast}, returning how many peers it was queued to (connected ones that have the channel). */
+    int broadcastCounted(int channel, byte[] packet, int flags) {
         checkOpen();
         Objects.requireNonNull(packet, "packet");
         if ((flags & ~(ENetPacketPeer.FLAG_RELIABLE | ENetPacketPeer.FLAG_UNSEQUENCED | ENetPacketPeer.FLAG_UNRELIABLE_FRAGMENT)) != 0) {
@@ -493,7 +540,7 @@ public final class ENetConnection implements AutoCloseable {
             throw new IllegalArgumentException("invalid channel " + channel + ": the channel limit is " + host.channelLimit());
         }
         checkPacketSize(packet.length);
-        host.broadcast(channel, host.createPacket(packet, 0, packet.length, flags));
+        return host.broadcast(channel, host.createPacket(packet, 0, packet.length, flags));
     }
 
     /**
@@ -880,6 +927,29 @@ public final class ENetConnection implements AutoCloseable {
     public long getIncompleteDataLimit() {
         checkOpen();
         return host.incompleteDataLimit();
+    }
+
+    /**
+     * jenet extension: the host-wide cap on queued outgoing data in force (see
+     * {@link #setOutgoingDataLimits}; on a shard of an {@link ENetShardedHost}, its share).
+     *
+     * @return bytes, all peers
+     * @throws IllegalStateException if no host was created
+     */
+    public long getOutgoingDataLimit() {
+        checkOpen();
+        return host.outgoingDataLimit();
+    }
+
+    /**
+     * jenet extension: the cap on queued outgoing data per peer in force (see {@link #setOutgoingDataLimits}).
+     *
+     * @return bytes, one peer
+     * @throws IllegalStateException if no host was created
+     */
+    public long getPeerOutgoingDataLimit() {
+        checkOpen();
+        return host.peerOutgoingDataLimit();
     }
 
     /** @return bytes queued for sending now, all peers (see {@link #setOutgoingDataLimits}) */

@@ -40,7 +40,27 @@ final class MetricsEndpoint implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     MetricsEndpoint(String bind, int port, ENetConnection host) throws IOException {
-        new JenetMetrics(host).bindTo(registry);
+        this(bind, port, java.util.List.of(host));
+    }
+
+    /**
+     * The metrics of several hosts, the shards of one server: each host's meters carry a
+     * {@code shard} tag (its index) when there is more than one; add them up in the query
+     * ({@code sum without (shard) (…)}).
+     *
+     * @param bind the address to listen on, {@code "*"} for all
+     * @param port the TCP port, 0 for any free one
+     * @param hosts the hosts whose metrics to serve
+     * @throws IOException if the port cannot be bound
+     */
+    MetricsEndpoint(String bind, int port, java.util.List<ENetConnection> hosts) throws IOException {
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.size() == 1) {
+                new JenetMetrics(hosts.get(i)).bindTo(registry);
+            } else {
+                new JenetMetrics(hosts.get(i), io.micrometer.core.instrument.Tags.of("shard", Integer.toString(i))).bindTo(registry);
+            }
+        }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -3,8 +3,12 @@ package io.jenet.cli;
 import io.jenet.ENetConnection;
 import io.jenet.ENetEvent;
 import io.jenet.ENetPacketPeer;
+import io.jenet.ENetShardedHost;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +66,11 @@ final class ServeCommand implements Runnable {
             description = "On SIGTERM/SIGINT, wait at most this long for peers to leave (default: ${DEFAULT-VALUE}).")
     int drainTimeoutSeconds;
 
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
+            description = "Serve the port with N hosts that share it (SO_REUSEPORT, Linux), one thread each; the kernel keeps each "
+                    + "client address on one of them, and --peers is per shard (default: one host on the main thread).")
+    int shards;
+
     @Mixin
     SharedOptions.DtlsServer dtlsOptions;
 
@@ -73,6 +82,9 @@ final class ServeCommand implements Runnable {
         if (drainTimeoutSeconds < 0 || drainTimeoutSeconds > 3600) {
             throw new Main.CliFailure(2, "--drain-timeout must be 0..3600 seconds, got " + drainTimeoutSeconds);
         }
+        if (shards < 0 || shards > ENetShardedHost.MAX_SHARDS) {
+            throw new Main.CliFailure(2, "--shards must be 0.." + ENetShardedHost.MAX_SHARDS + ", got " + shards);
+        }
         EchoServer server = new EchoServer(bind, port, peers, channels, wire.compression("none"), wire.checksum, echo, System.out);
         server.exactEnetTiming = wire.enetTiming;
         server.relay = relay;
@@ -82,6 +94,7 @@ final class ServeCommand implements Runnable {
         server.dtls = dtlsOptions.tls();
         server.metricsPort = metricsPort == null ? -1 : metricsPort;
         server.drainTimeoutMs = drainTimeoutSeconds * 1000;
+        server.shards = shards;
         CountDownLatch done = new CountDownLatch(1);
         // SIGTERM and SIGINT start the JVM's shutdown, which runs this hook: it asks the service loop
         // to drain, waits for it, and ends the process with status 0 (the JVM would exit 143 or 130).
@@ -128,6 +141,8 @@ final class ServeCommand implements Runnable {
         volatile int metricsPort = -1;
         /** How long a drain waits for peers to leave. */
         volatile int drainTimeoutMs = 10_000;
+        /** Hosts sharing the port, one thread each ({@link ENetShardedHost}); 0 for one host on the calling thread. */
+        volatile int shards;
         private final PrintStream out;
         private static final int RUNNING = 0;
         private static final int DRAIN = 1;
@@ -135,6 +150,8 @@ final class ServeCommand implements Runnable {
         private static final int ENDED = 3;
         private final AtomicInteger state = new AtomicInteger(RUNNING);
         private final CountDownLatch bound = new CountDownLatch(1);
+        /** Counted down by {@link #stop()} and {@link #requestDrain()}: what a sharded server's main thread waits for. */
+        private final CountDownLatch leaving = new CountDownLatch(1);
         private volatile int localPort;
         private volatile int localMetricsPort = -1;
         private volatile String failure;
@@ -166,6 +183,7 @@ final class ServeCommand implements Runnable {
         /** Ends the loop; peers are sent an unacknowledged DISCONNECT (data 0) as the host is destroyed. */
         void stop() {
             state.compareAndSet(RUNNING, STOP);
+            leaving.countDown();
         }
 
         /**
@@ -176,11 +194,21 @@ final class ServeCommand implements Runnable {
          * @return false if the loop had already ended or been stopped (nothing to drain)
          */
         boolean requestDrain() {
-            return state.compareAndSet(RUNNING, DRAIN);
+            boolean now = state.compareAndSet(RUNNING, DRAIN);
+            leaving.countDown();
+            return now;
         }
 
         @Override
         public void run() {
+            if (shards > 0) {
+                try {
+                    runSharded();
+                } finally {
+                    state.set(ENDED);
+                }
+                return;
+            }
             try (ENetConnection host = new ENetConnection()) {
                 host.setChecksumEnabled(checksum);
                 host.setExactEnetTiming(exactEnetTiming);
@@ -233,6 +261,179 @@ final class ServeCommand implements Runnable {
             } finally {
                 state.set(ENDED);
             }
+        }
+
+        /** The settings of this server, applied to one host (or one shard) after it is created. */
+        private void configure(ENetConnection host) {
+            host.setChecksumEnabled(checksum);
+            host.setExactEnetTiming(exactEnetTiming);
+            host.compress(mode);
+            if (incompleteLimit != 0) {
+                host.setIncompleteDataLimit(incompleteLimit);
+            }
+            if (peerOutgoingLimit != 0) {
+                host.setOutgoingDataLimits(peerOutgoingLimit, host.getOutgoingDataLimit()); // a shard keeps its share of the total
+            }
+            if (dtls != null) {
+                host.dtlsServerSetup(dtls);
+            }
+            if (metricsPort >= 0) {
+                host.setMetricsInterval(METRICS_INTERVAL_MS);
+            }
+        }
+
+        /** {@code --shards N}: the same server on N hosts sharing the port, each on its own thread. */
+        private void runSharded() {
+            ENetShardedHost server;
+            try {
+                server = ENetShardedHost.builder(shards).bind(bind, port).peersPerShard(peers).channels(channels)
+                        .setup((shard, host) -> configure(host))
+                        .onError((shard, error) -> {
+                            out.println("error: shard " + shard + ": " + error);
+                            out.flush();
+                        })
+                        .start(this::handleSharded);
+            } catch (IllegalArgumentException e) {
+                failure = e.getMessage();
+                bound.countDown();
+                throw new Main.CliFailure(2, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                failure = e.getMessage();
+                bound.countDown();
+                throw new Main.CliFailure(1, "cannot listen on " + bind + ":" + port + " with " + shards + " shards: " + e.getMessage());
+            }
+            MetricsEndpoint metrics = null;
+            try {
+                if (metricsPort >= 0) {
+                    List<ENetConnection> hosts = new ArrayList<>();
+                    for (int i = 0; i < shards; i++) {
+                        hosts.add(server.getConnection(i)); // only their thread-safe getMetrics() is read
+                    }
+                    try {
+                        metrics = new MetricsEndpoint(bind, metricsPort, hosts);
+                    } catch (IOException | RuntimeException e) {
+                        failure = e.getMessage();
+                        bound.countDown();
+                        throw new Main.CliFailure(1, "cannot serve metrics on " + bind + ":" + metricsPort + ": " + e.getMessage());
+                    }
+                    localMetricsPort = metrics.port();
+                }
+                localPort = server.getLocalPort();
+                out.println("listening on port " + localPort + ", " + shards + " shards sharing it");
+                if (metrics != null) {
+                    out.println("metrics on port " + localMetricsPort + " (http, /metrics; a shard tag per host)");
+                }
+                out.flush();
+                bound.countDown();
+                long nextStats = statsEveryMs > 0 ? System.nanoTime() / 1_000_000 + statsEveryMs : Long.MAX_VALUE;
+                while (state.get() == RUNNING) {
+                    long nowMs = System.nanoTime() / 1_000_000;
+                    if (nowMs >= nextStats) {
+                        nextStats = nowMs + statsEveryMs;
+                        printStats(server);
+                    }
+                    try {
+                        leaving.await(Math.min(1000, Math.max(1, nextStats - nowMs)), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                if (state.get() == DRAIN) {
+                    drain(server);
+                }
+            } finally {
+                server.destroy();
+                if (metrics != null) {
+                    metrics.close();
+                }
+            }
+        }
+
+        /** Set while a sharded server drains: its handlers print the timeline. */
+        private volatile long shardedDrainStart = -1;
+
+        private void drain(ENetShardedHost server) {
+            long start = System.nanoTime();
+            out.println("drain begin: " + server.getConnectedPeerCount() + " peers on " + server.getShardCount()
+                    + " shards, disconnect data " + ENetConnection.DRAIN_DISCONNECT_DATA + ", timeout " + drainTimeoutMs + " ms");
+            out.flush();
+            shardedDrainStart = start;
+            int left = server.drain(ENetConnection.DRAIN_DISCONNECT_DATA, drainTimeoutMs);
+            long ms = (System.nanoTime() - start) / 1_000_000L;
+            out.println("drain done in " + ms + " ms: " + (left == 0 ? "every peer left" : left + " peers still there at the deadline were sent a DISCONNECT"));
+            out.flush();
+            drained = true;
+        }
+
+        /** A shard's event: as {@link #handle}, with the shard in the connect lines, relaying across shards. */
+        private void handleSharded(int shard, ENetConnection host, ENetEvent e) {
+            long drainStart = shardedDrainStart;
+            if (drainStart >= 0) {
+                ENetPacketPeer peer = e.peer();
+                long ms = (System.nanoTime() - drainStart) / 1_000_000L;
+                switch (e.type()) {
+                    case EVENT_DISCONNECT -> out.println("drain +" + ms + " ms: " + peer.getRemoteAddress() + ":" + peer.getRemotePort()
+                            + " left (shard " + shard + "), " + host.getPeers().size() + " to go on that shard");
+                    case EVENT_CONNECT -> out.println("drain +" + ms + " ms: " + peer.getRemoteAddress() + ":" + peer.getRemotePort()
+                            + " finished its handshake and was told to leave");
+                    case EVENT_RECEIVE -> peer.getPacket();
+                    default -> { }
+                }
+                out.flush();
+                return;
+            }
+            Relayed relayed = handle(host, e, " shard " + shard);
+            if (relayed != null) {
+                ENetShardedHost server = ENetShardedHost.current();
+                int channel = e.channel();
+                for (int k = 0; k < server.getShardCount(); k++) {
+                    if (k != shard) {
+                        server.execute(k, other -> relayTo(other, null, channel, relayed.packet(), relayed.flags()));
+                    }
+                }
+            }
+        }
+
+        /** A packet {@link #handle} relayed to the peers of its host, for the other shards. */
+        private record Relayed(byte[] packet, int flags) {}
+
+        /** Sends a packet to every connected peer of {@code host} but {@code except} that has the channel. */
+        private static void relayTo(ENetConnection host, ENetPacketPeer except, int channel, byte[] packet, int flags) {
+            for (ENetPacketPeer other : host.getPeers()) {
+                if (other != except && other.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED && channel < other.getChannels()) {
+                    other.send(channel, packet, flags);
+                }
+            }
+        }
+
+        /** The stats line of a sharded server: each shard's counters, read on its thread, added up. */
+        private void printStats(ENetShardedHost server) {
+            List<CompletableFuture<long[]>> parts = new ArrayList<>();
+            for (int i = 0; i < server.getShardCount(); i++) {
+                parts.add(server.submit(i, host -> new long[] {host.getPeers().size(), host.getIncompleteData(), host.getIncompleteDataLimit(),
+                    host.getOutgoingData(), host.getBudgetDisconnects(), host.getBudgetDroppedPackets(), host.getDroppedDatagrams(),
+                    host.getInternalErrors()}));
+            }
+            long[] sum = new long[8];
+            StringBuilder perShard = new StringBuilder();
+            for (CompletableFuture<long[]> part : parts) {
+                long[] v;
+                try {
+                    v = part.get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    return; // a shard did not answer (stopping, or stuck): no line this time
+                }
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] += v[k];
+                }
+                perShard.append(perShard.length() == 0 ? "" : ",").append(v[0]);
+            }
+            Runtime rt = Runtime.getRuntime();
+            out.println("stats peers " + sum[0] + " incomplete " + sum[1] + " limit " + sum[2] + " outgoing " + sum[3] + " budget-disconnects "
+                    + sum[4] + " budget-drops " + sum[5] + " dropped " + sum[6] + " internal-errors " + sum[7] + " heap-used "
+                    + (rt.totalMemory() - rt.freeMemory()) + " heap-max " + rt.maxMemory() + " shard-peers " + perShard);
+            out.flush();
         }
 
         /** How often the service loop publishes the metrics snapshot a scrape reads. */
@@ -300,10 +501,15 @@ final class ServeCommand implements Runnable {
         }
 
         private void handle(ENetConnection host, ENetEvent e) {
+            handle(host, e, "");
+        }
+
+        /** @return the packet if it was relayed (for a sharded server's other shards), else null */
+        private Relayed handle(ENetConnection host, ENetEvent e, String where) {
             ENetPacketPeer peer = e.peer();
             switch (e.type()) {
-                case EVENT_CONNECT -> out.println("connect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data());
-                case EVENT_DISCONNECT -> out.println("disconnect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data());
+                case EVENT_CONNECT -> out.println("connect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data() + where);
+                case EVENT_DISCONNECT -> out.println("disconnect " + peer.getRemoteAddress() + ":" + peer.getRemotePort() + " data=" + e.data() + where);
                 case EVENT_RECEIVE -> {
                     int flags = peer.getPacketFlags();
                     byte[] packet = peer.getPacket();
@@ -316,17 +522,14 @@ final class ServeCommand implements Runnable {
                         }
                     }
                     if (relay) {
-                        for (ENetPacketPeer other : host.getPeers()) {
-                            if (other != peer && other.getState() == ENetPacketPeer.PeerState.STATE_CONNECTED
-                                    && e.channel() < other.getChannels()) {
-                                other.send(e.channel(), packet, flags);
-                            }
-                        }
+                        relayTo(host, peer, e.channel(), packet, flags);
+                        return new Relayed(packet, flags);
                     }
                 }
                 case EVENT_ERROR -> out.println("error: service failed");
                 default -> { }
             }
+            return null;
         }
     }
 }

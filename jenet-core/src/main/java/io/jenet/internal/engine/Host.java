@@ -547,13 +547,16 @@ public final class Host {
      *
      * @param channelID channel
      * @param packet packet, shared by all peers
+     * @return the peers it was queued to (connected ones that have the channel)
      */
-    public void broadcast(int channelID, Packet packet) {
+    public int broadcast(int channelID, Packet packet) {
+        int queued = 0;
         for (Peer p : peers) {
-            if (p.state == Peer.STATE_CONNECTED) {
-                p.send(channelID, packet);
+            if (p.state == Peer.STATE_CONNECTED && p.send(channelID, packet)) {
+                queued++;
             }
         }
+        return queued;
     }
 
     /**

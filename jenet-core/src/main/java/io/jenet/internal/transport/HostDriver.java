@@ -7,6 +7,7 @@ import io.jenet.internal.engine.PeerObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Drives one engine host: owns its endpoint (a UDP socket, or a simulated one: see
@@ -64,6 +65,8 @@ public final class HostDriver implements AutoCloseable {
     /** The application sent raw datagrams elsewhere ({@link #socketSend}): the socket stays open to all. */
     private boolean addressedByApplication;
     private long internalErrorsLogged;
+    /** Set by {@link #wakeup()} from any thread; the service loop takes it before and after it waits. */
+    private final AtomicBoolean wakeupRequested = new AtomicBoolean();
 
     /**
      * Binds a real UDP socket and creates the engine host ({@link DatagramNetwork#UDP}).
@@ -278,11 +281,17 @@ public final class HostDriver implements AutoCloseable {
                 idle = false;
             }
             transport.flush();
+            if (wakeupRequested.get() && wakeupRequested.getAndSet(false)) {
+                return Outcome.NONE;
+            }
             try {
                 transport.await(wait);
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "jenet: socket wait failed", e);
                 return Outcome.ERROR;
+            }
+            if (wakeupRequested.get() && wakeupRequested.getAndSet(false)) {
+                return Outcome.NONE;
             }
         }
     }
@@ -363,8 +372,13 @@ public final class HostDriver implements AutoCloseable {
         return false;
     }
 
-    /** Makes a {@link #service} blocked in its wait return early; safe from any thread. */
+    /**
+     * Makes {@link #service} return {@link Outcome#NONE} early: at once if it is waiting, else at its
+     * next wait (it still makes its pass over the socket first). One request per call, not counted:
+     * several calls before the service thread notices them end one wait. Safe from any thread.
+     */
     public void wakeup() {
+        wakeupRequested.set(true);
         transport.wakeup();
     }
 

@@ -59,7 +59,9 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
     private final int localPort;
     /** The bound address with its port, to bind again after a disconnect (see {@link #dissolve()}). */
     private final MemorySegment boundName;
+    /** Set under {@link #wakeLock} at close, so that no wake-up writes to a closed (or reused) descriptor. */
     private boolean closed;
+    private final Object wakeLock = new Object();
 
     private MemorySegment rxHeaders;
     private MemorySegment rxNames;
@@ -685,10 +687,15 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
 
     @Override
     public void wakeup() {
-        try {
-            long ignored = (long) WRITE.invokeExact(wakeCapture, wakeFd, wakeValue, 8L);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        synchronized (wakeLock) {
+            if (closed) {
+                return; // as a closed selector's wakeup: nothing to wake
+            }
+            try {
+                long ignored = (long) WRITE.invokeExact(wakeCapture, wakeFd, wakeValue, 8L);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
         }
     }
 
@@ -706,10 +713,12 @@ final class BatchedUdpEndpoint implements DatagramEndpoint {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (wakeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         closeQuietly(fd);
         closeQuietly(wakeFd);
         arena.close();

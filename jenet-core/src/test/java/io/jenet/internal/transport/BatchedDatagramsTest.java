@@ -297,6 +297,24 @@ class BatchedDatagramsTest {
         assertThat(waited[0]).isLessThan(TimeUnit.SECONDS.toNanos(20));
     }
 
+    /** Another thread may wake an endpoint that is being or has been closed (a shard's destroy does). */
+    @Test
+    void wakeupAfterOrDuringCloseIsHarmless() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            DatagramEndpoint e = DatagramNetwork.UDP.bind(new InetSocketAddress(LOOPBACK, 0));
+            Thread waker = new Thread(() -> {
+                for (int k = 0; k < 200; k++) {
+                    e.wakeup();
+                }
+            });
+            waker.start();
+            e.close();
+            waker.join(10_000);
+            e.wakeup();
+            e.close();
+        }
+    }
+
     @Test
     void aWaitEndsWhenADatagramArrives() throws Exception {
         DatagramEndpoint e = endpoint();
