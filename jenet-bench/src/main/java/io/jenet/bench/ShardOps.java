@@ -62,8 +62,9 @@ public final class ShardOps {
                     + Runtime.getRuntime().availableProcessors() + " cores");
             System.out.println();
             System.out.println("| shards | execute round trip µs p50 / p99 | every shard (refuseNewConnections) µs p50 / p99 (shard CPU µs) "
-                    + "| reliable broadcast 64 B: µs until every peer has it p50, shard CPU µs per broadcast, per peer | getConnectedPeerCount ns |");
-            System.out.println("|---|---|---|---|---|");
+                    + "| reliable broadcast 64 B: µs until every peer has it p50, shard CPU µs per broadcast, per peer | getConnectedPeerCount ns "
+                    + "| other processes meanwhile (cores) |");
+            System.out.println("|---|---|---|---|---|---|");
             for (int n : shardCounts) {
                 operations(n, peers);
             }
@@ -109,6 +110,8 @@ public final class ShardOps {
                 }
                 pump(clients);
             }
+            long[] machine0 = machine();
+            long self0 = selfTicks();
             // The clients are not serviced while the tasks are measured (nothing needs an answer from
             // them), so the two cores are the server's and this thread's.
             long[] rtt = new long[20_000];
@@ -160,6 +163,9 @@ public final class ShardOps {
             }
             double cpuPerBroadcastNs = ((cpu(mx, ids) - cpu0) - idlePerNs * (System.nanoTime() - bT0)) / broadcasts;
             double sentPerBroadcast = (double) (datagramsSent(server) - sent0) / broadcasts;
+            long[] machine1 = machine();
+            long elsewhere = (machine1[0] - machine1[1]) - (machine0[0] - machine0[1]) - (selfTicks() - self0);
+            double otherCores = (double) elsewhere / (machine1[0] - machine0[0]) * Runtime.getRuntime().availableProcessors();
             int calls = 10_000_000;
             long sum = 0;
             long t = System.nanoTime();
@@ -170,9 +176,9 @@ public final class ShardOps {
             if (sum != (long) calls * peers) {
                 throw new IllegalStateException("count changed while measuring");
             }
-            System.out.printf("| %d | %.1f / %.1f | %.1f / %.1f (shard CPU %.1f) | %.0f, %.0f, %.2f | %.1f |%n", shards, median(rtt) / 1e3,
+            System.out.printf("| %d | %.1f / %.1f | %.1f / %.1f (shard CPU %.1f) | %.0f, %.0f, %.2f | %.1f | %.2f |%n", shards, median(rtt) / 1e3,
                     p99(rtt) / 1e3, median(all) / 1e3, p99(all) / 1e3, fanOutCpuNs / 1e3, median(delivered) / 1e3, cpuPerBroadcastNs / 1e3,
-                    cpuPerBroadcastNs / 1e3 / peers, countNs);
+                    cpuPerBroadcastNs / 1e3 / peers, countNs, otherCores);
             System.err.printf("%d shards: %.1f datagrams sent per broadcast%n", shards, sentPerBroadcast);
         } finally {
             server.destroy();
@@ -203,6 +209,23 @@ public final class ShardOps {
         return packets;
     }
 
+    /** The machine's total and idle (idle + iowait) time from /proc/stat, in ticks. */
+    private static long[] machine() throws java.io.IOException {
+        String[] f = java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    }
+
+    /** This process's utime + stime, in ticks. */
+    private static long selfTicks() throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
     private static long cpu(ThreadMXBean mx, long[] ids) {
         long sum = 0;
         for (long id : ids) {
@@ -231,43 +254,47 @@ public final class ShardOps {
      * leaves the group the last one takes its place. With the hash of a client taken as uniformly
      * random, this prints how uneven the spread is (the fullest socket against the mean, averaged
      * over trials, and its 99th percentile) and what share of the other sockets' clients move when
-     * one socket closes, for the group sizes and client counts asked of a 32-core server.
+     * one socket closes (socket 1, as {@link #spread} measures it, and one at random), for the group
+     * sizes and client counts asked of a 32-core server.
      */
     private static void simulate() {
         System.out.println("Computed (a model of the kernel's choice with uniformly random client hashes, 2000 trials each, seed 18):");
         System.out.println();
-        System.out.println("| sockets | clients | fullest ÷ mean, average | fullest ÷ mean, 99th percentile | moved when one closes (of the others) |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| sockets | clients | fullest ÷ mean, average | fullest ÷ mean, 99th percentile | moved when socket 1 closes "
+                + "(of the others) | moved when a socket at random closes |");
+        System.out.println("|---|---|---|---|---|---|");
         java.util.SplittableRandom random = new java.util.SplittableRandom(18);
         int trials = 2000;
-        for (int[] c : new int[][] {{4, 1000}, {32, 1000}, {32, 10000}, {32, 100000}}) {
+        for (int[] c : new int[][] {{2, 1000}, {4, 1000}, {4, 10000}, {32, 1000}, {32, 10000}, {32, 100000}}) {
             int n = c[0];
             int clients = c[1];
             double[] ratio = new double[trials];
-            long moved = 0;
-            long others = 0;
+            long[] moved = new long[2];
+            long[] others = new long[2];
             for (int t = 0; t < trials; t++) {
                 int[] per = new int[n];
-                int closed = random.nextInt(n);
+                int[] closed = {1, random.nextInt(n)};
                 for (int i = 0; i < clients; i++) {
                     long hash = random.nextInt() & 0xFFFFFFFFL;
                     int before = (int) ((hash * n) >>> 32);
                     per[before]++;
-                    if (before != closed) {
-                        others++;
-                        // After the close: n - 1 slots, the last socket moved into the closed one's slot.
-                        int slot = (int) ((hash * (n - 1)) >>> 32);
-                        int after = slot == closed ? n - 1 : slot;
-                        if (after != before) {
-                            moved++;
+                    for (int k = 0; k < 2; k++) {
+                        if (before != closed[k]) {
+                            others[k]++;
+                            // After the close: n - 1 slots, the last socket moved into the closed one's slot.
+                            int slot = (int) ((hash * (n - 1)) >>> 32);
+                            int after = slot == closed[k] ? n - 1 : slot;
+                            if (after != before) {
+                                moved[k]++;
+                            }
                         }
                     }
                 }
                 ratio[t] = Arrays.stream(per).max().orElse(0) / ((double) clients / n);
             }
             Arrays.sort(ratio);
-            System.out.printf("| %d | %d | %.2f | %.2f | %.0f %% |%n", n, clients, Arrays.stream(ratio).average().orElse(0),
-                    ratio[(int) (trials * 0.99)], 100.0 * moved / others);
+            System.out.printf("| %d | %d | %.2f | %.2f | %.0f %% | %.0f %% |%n", n, clients, Arrays.stream(ratio).average().orElse(0),
+                    ratio[(int) (trials * 0.99)], 100.0 * moved[0] / others[0], 100.0 * moved[1] / others[1]);
         }
     }
 

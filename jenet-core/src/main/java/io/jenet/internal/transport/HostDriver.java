@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code ENetConnection} is a facade over one driver; the engine itself never sees a socket or
  * the system clock.
  *
- * <p>Thread-safety: none; one thread at a time, as the connection it serves.
+ * <p>Thread-safety: none; one thread at a time, as the connection it serves, except
+ * {@link #wakeup()}, which any thread may call.
  */
 public final class HostDriver implements AutoCloseable {
     /** What a service call ended with. */
