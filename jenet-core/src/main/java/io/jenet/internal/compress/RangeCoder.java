@@ -79,17 +79,22 @@ public final class RangeCoder implements Compressor {
      * @return the next free symbol
      */
     private int startModel(char[] p) {
-        if (inUse > 0) {
-            java.util.Arrays.fill(p, 0, inUse, (char) 0);
-        }
+        clear(p, inUse);
         inUse = PREDICTED;
         return resetModel(p);
     }
 
     /** ENET_RANGE_CODER_FREE_SYMBOLS mid-datagram: clears the {@code used} chars and starts over. */
     private static int restartModel(char[] p, int used) {
-        java.util.Arrays.fill(p, 0, used, (char) 0);
+        clear(p, used);
         return resetModel(p);
+    }
+
+    /** Zeroes {@code p[0, n)}; a plain loop, which C2 vectorises (Arrays.fill's range check is an out-of-line call). */
+    private static void clear(char[] p, int n) {
+        for (int i = 0; i < n; i++) {
+            p[i] = 0;
+        }
     }
 
     /** The root context, predicted = root. @return the next free symbol */
@@ -129,21 +134,25 @@ public final class RangeCoder implements Compressor {
         p[context + TOTAL] = (char) (total + escapes + 256 * minimum);
     }
 
-    // A tree walk's result: the symbol in the low 16 bits, then C's u16 'under', then 'count'.
-    private static int symbolOf(long found) {
-        return (int) found & 0xFFFF;
+    // A tree walk's result is one int: C's u16 'under' in the high half, the symbol in the low
+    // half. C's 'count' is not carried: it is the symbol's count before the walk's update plus the
+    // context's minimum, which the caller reads back (countOf). A count never wraps its u8: a
+    // context is rescaled (counts halved) as soon as a coded count passes 0xFF - 2 * update.
+    private static int found(int symbol, int under) {
+        return under << 16 | symbol;
     }
 
-    private static int underOf(long found) {
-        return (int) found >>> 16;
+    private static int symbolOf(int found) {
+        return found & 0xFFFF;
     }
 
-    private static int countOf(long found) {
-        return (int) (found >>> 32);
+    private static int underOf(int found) {
+        return found >>> 16;
     }
 
-    private static long found(int symbol, int under, int count) {
-        return (long) count << 32 | (long) ((under & 0xFFFF) << 16 | symbol) & 0xFFFF_FFFFL;
+    /** C's {@code count} for a walk that gave {@code symbol} and added {@code update} to its count. */
+    private static int countOf(char[] p, int symbol, int update, int minimum) {
+        return (p[symbol + VALUE_COUNT] >>> 8) - update + minimum;
     }
 
     /**
@@ -151,14 +160,13 @@ public final class RangeCoder implements Compressor {
      * {@code fresh}, updating the counts on the way. The caller advances its next free symbol when
      * the result's symbol is {@code fresh}.
      */
-    private static long encodeSymbol(char[] p, int context, int value, int update, int minimum, int fresh) {
+    private static int encodeSymbol(char[] p, int context, int value, int update, int minimum, int fresh) {
         int under = value * minimum;
-        int count = minimum;
         int node = p[context + SYMBOLS];
         if (node == 0) {
             createSymbol(p, fresh, value, update);
             p[context + SYMBOLS] = (char) (fresh - context);
-            return found(fresh, under, count);
+            return found(fresh, under);
         }
         node += context;
         for (;;) {
@@ -173,7 +181,7 @@ public final class RangeCoder implements Compressor {
                 }
                 createSymbol(p, fresh, value, update);
                 p[node + LEFT] = (char) (fresh - node);
-                return found(fresh, under, count);
+                return found(fresh, under);
             } else if (value > nodeValue) {
                 under += p[node + UNDER];
                 int right = p[node + RIGHT];
@@ -183,15 +191,12 @@ public final class RangeCoder implements Compressor {
                 }
                 createSymbol(p, fresh, value, update);
                 p[node + RIGHT] = (char) (fresh - node);
-                return found(fresh, under, count);
+                return found(fresh, under);
             } else {
-                int nodeCount = valueCount >>> 8;
-                count += nodeCount;
-                under += p[node + UNDER] - nodeCount;
+                under += p[node + UNDER] - (valueCount >>> 8);
                 p[node + UNDER] += update;
-                // The count is the high byte: adding there wraps it as C's u8 and leaves the value.
-                p[node + VALUE_COUNT] = (char) (valueCount + (update << 8));
-                return found(node, under, count);
+                p[node + VALUE_COUNT] = (char) (valueCount + (update << 8)); // count: the high byte
+                return found(node, under);
             }
         }
     }
@@ -223,9 +228,9 @@ public final class RangeCoder implements Compressor {
                 int codeTotal;
                 boolean coded;
                 if (context != ROOT) {
-                    long f = encodeSymbol(p, context, value, SUBCONTEXT_SYMBOL_DELTA, 0, next);
+                    int f = encodeSymbol(p, context, value, SUBCONTEXT_SYMBOL_DELTA, 0, next);
                     int symbol = symbolOf(f);
-                    int count = countOf(f);
+                    int count = countOf(p, symbol, SUBCONTEXT_SYMBOL_DELTA, 0);
                     if (symbol == next) {
                         next += STRIDE;
                     }
@@ -251,9 +256,9 @@ public final class RangeCoder implements Compressor {
                         rescaleContext(p, context, 0);
                     }
                 } else {
-                    long f = encodeSymbol(p, ROOT, value, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM, next);
+                    int f = encodeSymbol(p, ROOT, value, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM, next);
                     int symbol = symbolOf(f);
-                    int count = countOf(f);
+                    int count = countOf(p, symbol, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM);
                     if (symbol == next) {
                         next += STRIDE;
                     }
@@ -275,20 +280,41 @@ public final class RangeCoder implements Compressor {
                     range = Integer.divideUnsigned(range, codeTotal);
                     low += codeUnder * range;
                     range *= codeCount;
-                    for (;;) {
-                        if ((low ^ (low + range)) >>> 24 != 0) { // the top bytes differ
-                            if (range >>> 16 != 0) {
-                                break;
+                    int differ = low ^ (low + range);
+                    if (differ >>> 24 == 0 || range >>> 16 == 0) {
+                        // C's loop sends the top byte of low while low and low + range agree on
+                        // it, then fixes a range that fell below 2^16. The bytes they agree on are
+                        // counted at once (1 to 3: they cannot agree on all 4 as range > 0); the
+                        // fix-up is rare and left to C's loop.
+                        int settled = Integer.numberOfLeadingZeros(differ) >>> 3;
+                        if (settled > 0) {
+                            if (outEnd - outPos < settled) {
+                                fits = false;
+                                break encoding;
                             }
-                            range = -low & 0xFFFF;
+                            out[outPos] = (byte) (low >>> 24);
+                            if (settled > 1) {
+                                out[outPos + 1] = (byte) (low >>> 16);
+                                if (settled > 2) {
+                                    out[outPos + 2] = (byte) (low >>> 8);
+                                }
+                            }
+                            outPos += settled;
+                            low <<= settled << 3;
+                            range <<= settled << 3;
                         }
-                        if (outPos >= outEnd) {
-                            fits = false;
-                            break encoding;
+                        while ((low ^ (low + range)) >>> 24 == 0 || range >>> 16 == 0) {
+                            if ((low ^ (low + range)) >>> 24 != 0) {
+                                range = -low & 0xFFFF;
+                            }
+                            if (outPos >= outEnd) {
+                                fits = false;
+                                break encoding;
+                            }
+                            out[outPos++] = (byte) (low >>> 24);
+                            range <<= 8;
+                            low <<= 8;
                         }
-                        out[outPos++] = (byte) (low >>> 24);
-                        range <<= 8;
-                        low <<= 8;
                     }
                 }
                 if (coded) {
@@ -322,14 +348,18 @@ public final class RangeCoder implements Compressor {
 
     // ---- decoding ----
 
+    /** A decoding tree walk found no symbol (the root, symbol 0, is in no tree). */
+    private static final int NOT_FOUND = 0;
+
     /**
-     * ENET_CONTEXT_TRY_DECODE in a subcontext (minimum 0, never creates a symbol): -1 when the code
-     * falls outside every symbol of the tree, which C ENet also answers with a failed decode.
+     * ENET_CONTEXT_TRY_DECODE in a subcontext (minimum 0, never creates a symbol): NOT_FOUND when
+     * the code falls outside every symbol of the tree, which C ENet also answers with a failed
+     * decode.
      */
-    private static long decodeSubcontextSymbol(char[] p, int context, int code, int update) {
+    private static int decodeSubcontextSymbol(char[] p, int context, int code, int update) {
         int node = p[context + SYMBOLS];
         if (node == 0) {
-            return -1;
+            return NOT_FOUND;
         }
         node += context;
         int under = 0;
@@ -341,20 +371,20 @@ public final class RangeCoder implements Compressor {
                 under = after;
                 int right = p[node + RIGHT];
                 if (right == 0) {
-                    return -1;
+                    return NOT_FOUND;
                 }
                 node += right;
             } else if (code < after - before) {
                 p[node + UNDER] += update;
                 int left = p[node + LEFT];
                 if (left == 0) {
-                    return -1;
+                    return NOT_FOUND;
                 }
                 node += left;
             } else {
                 p[node + UNDER] += update;
                 p[node + VALUE_COUNT] = (char) (valueCount + (update << 8));
-                return found(node, after - before, before);
+                return found(node, after - before);
             }
         }
     }
@@ -364,13 +394,13 @@ public final class RangeCoder implements Compressor {
      * creates the one the code names (the root gives every value a count of at least 1). The
      * decoded value is the result symbol's value.
      */
-    private static long decodeRootSymbol(char[] p, int code, int update, int fresh) {
+    private static int decodeRootSymbol(char[] p, int code, int update, int fresh) {
         final int minimum = CONTEXT_SYMBOL_MINIMUM;
         int node = p[ROOT + SYMBOLS];
         if (node == 0) {
             createSymbol(p, fresh, code / minimum, update);
             p[ROOT + SYMBOLS] = (char) (fresh - ROOT);
-            return found(fresh, code - code % minimum, minimum);
+            return found(fresh, code - code % minimum);
         }
         node += ROOT;
         int under = 0;
@@ -388,7 +418,7 @@ public final class RangeCoder implements Compressor {
                 }
                 createSymbol(p, fresh, nodeValue + 1 + (code - after) / minimum, update);
                 p[node + RIGHT] = (char) (fresh - node);
-                return found(fresh, code - (code - after) % minimum, minimum);
+                return found(fresh, code - (code - after) % minimum);
             } else if (code < after - before) {
                 p[node + UNDER] += update;
                 int left = p[node + LEFT];
@@ -398,11 +428,11 @@ public final class RangeCoder implements Compressor {
                 }
                 createSymbol(p, fresh, nodeValue - 1 - (after - before - code - 1) / minimum, update);
                 p[node + LEFT] = (char) (fresh - node);
-                return found(fresh, code - (after - before - code - 1) % minimum, minimum);
+                return found(fresh, code - (after - before - code - 1) % minimum);
             } else {
                 p[node + UNDER] += update;
                 p[node + VALUE_COUNT] = (char) (valueCount + (update << 8));
-                return found(node, after - before, before);
+                return found(node, after - before);
             }
         }
     }
@@ -440,10 +470,15 @@ public final class RangeCoder implements Compressor {
                 if (context != ROOT && (escapes == 0 || escapes >= total)) {
                     continue; // the encoder sent no escape for this context
                 }
-                // ENET_RANGE_CODER_READ. range >= 2^16 > total here (decoding below leaves it
-                // so), so neither divisor can be 0.
+                // ENET_RANGE_CODER_READ: target = (code - low) / (range /= total), as a u16.
+                // range >= 2^16 > total here (decoding below leaves it so), so neither divisor
+                // can be 0. Whether target < escapes needs no second division: escapes * range
+                // fits in 32 bits (escapes < total), and below it the quotient cannot have been
+                // truncated. Otherwise the quotient is computed and checked as C does.
                 range = Integer.divideUnsigned(range, total);
-                int target = Integer.divideUnsigned(code - low, range) & 0xFFFF;
+                int offset = code - low;
+                int target = (offset & 0xFFFF_FFFFL) < (escapes * range & 0xFFFF_FFFFL)
+                        ? -1 : Integer.divideUnsigned(offset, range) & 0xFFFF;
                 int codeUnder;
                 int codeCount;
                 if (target < escapes) {
@@ -451,57 +486,75 @@ public final class RangeCoder implements Compressor {
                         result = outPos - outOffset; // the end: C decodes this escape and stops
                         break decoding;
                     }
-                    symbol = -1;
+                    symbol = NOT_FOUND;
                     codeUnder = 0;
                     codeCount = escapes;
                 } else if (context != ROOT) {
-                    long f = decodeSubcontextSymbol(p, context, (target - escapes) & 0xFFFF, SUBCONTEXT_SYMBOL_DELTA);
-                    if (f < 0) {
+                    int f = decodeSubcontextSymbol(p, context, target - escapes, SUBCONTEXT_SYMBOL_DELTA);
+                    if (f == NOT_FOUND) {
                         result = 0;
                         break decoding;
                     }
                     symbol = symbolOf(f);
                     codeUnder = escapes + underOf(f);
-                    codeCount = countOf(f);
+                    codeCount = countOf(p, symbol, SUBCONTEXT_SYMBOL_DELTA, 0);
                     total = (char) (total + SUBCONTEXT_SYMBOL_DELTA);
                     p[context + TOTAL] = (char) total;
                     if (codeCount > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total > TOTAL_LIMIT) {
                         rescaleContext(p, context, 0);
                     }
                 } else {
-                    long f = decodeRootSymbol(p, (target - escapes) & 0xFFFF, CONTEXT_SYMBOL_DELTA, next);
+                    int f = decodeRootSymbol(p, target - escapes, CONTEXT_SYMBOL_DELTA, next);
                     symbol = symbolOf(f);
                     if (symbol == next) {
                         next += STRIDE;
                     }
                     codeUnder = escapes + underOf(f);
-                    codeCount = countOf(f);
+                    codeCount = countOf(p, symbol, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM);
                     total = (char) (total + CONTEXT_SYMBOL_DELTA);
                     p[ROOT + TOTAL] = (char) total;
                     if (codeCount > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total > TOTAL_LIMIT) {
                         rescaleContext(p, ROOT, CONTEXT_SYMBOL_MINIMUM);
                     }
                 }
-                // ENET_RANGE_CODER_DECODE. A valid stream leaves the loop within four shifts; a
-                // corrupt one can drive range to 0, where it would spin: give up instead.
+                // ENET_RANGE_CODER_DECODE, normalised as in compress: the bytes low and
+                // low + range agree on are shifted in at once, C's loop does the rare rest.
                 low += codeUnder * range;
                 range *= codeCount;
-                for (int shifts = 0;; shifts++) {
-                    if ((low ^ (low + range)) >>> 24 != 0) { // the top bytes differ
-                        if (range >>> 16 != 0) {
-                            break;
+                int differ = low ^ (low + range);
+                if (differ >>> 24 == 0 || range >>> 16 == 0) {
+                    int settled = Integer.numberOfLeadingZeros(differ) >>> 3;
+                    if (settled > 0) {
+                        if (settled > 3) { // range == 0: only a corrupt stream gets here
+                            result = 0;
+                            break decoding;
                         }
-                        range = -low & 0xFFFF;
+                        code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
+                        if (settled > 1) {
+                            code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
+                            if (settled > 2) {
+                                code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
+                            }
+                        }
+                        low <<= settled << 3;
+                        range <<= settled << 3;
                     }
-                    if (shifts > 32) {
-                        result = 0;
-                        break decoding;
+                    // A valid stream leaves this loop within a few shifts; give up on one that
+                    // does not rather than spin.
+                    for (int shifts = 0; (low ^ (low + range)) >>> 24 == 0 || range >>> 16 == 0; shifts++) {
+                        if (shifts > 32) {
+                            result = 0;
+                            break decoding;
+                        }
+                        if ((low ^ (low + range)) >>> 24 != 0) {
+                            range = -low & 0xFFFF;
+                        }
+                        code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
+                        range <<= 8;
+                        low <<= 8;
                     }
-                    code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
-                    range <<= 8;
-                    low <<= 8;
                 }
-                if (symbol >= 0) {
+                if (symbol != NOT_FOUND) {
                     break;
                 }
             }
@@ -509,9 +562,9 @@ public final class RangeCoder implements Compressor {
             final int value = p[symbol + VALUE_COUNT] & 0xFF;
             int link = PREDICTED;
             for (int patch = p[PREDICTED]; patch != context; patch = p[patch + PARENT]) {
-                long f = encodeSymbol(p, patch, value, SUBCONTEXT_SYMBOL_DELTA, 0, next);
+                int f = encodeSymbol(p, patch, value, SUBCONTEXT_SYMBOL_DELTA, 0, next);
                 int s = symbolOf(f);
-                int count = countOf(f);
+                int count = countOf(p, s, SUBCONTEXT_SYMBOL_DELTA, 0);
                 if (s == next) {
                     next += STRIDE;
                 }
