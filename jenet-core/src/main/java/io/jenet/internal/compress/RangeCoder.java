@@ -54,7 +54,22 @@ public final class RangeCoder implements Compressor {
      */
     private static final int PREDICTED = SYMBOL_POOL * STRIDE;
 
-    private final char[] pool = new char[SYMBOL_POOL * STRIDE + 1];
+    // The root context (all 256 values, each with a count of at least 1) is not a tree here. C
+    // walks an unbalanced binary tree of up to 256 values for it, about ten dependent loads deep
+    // on busy datagrams. All the coder needs from the root is a value's count and the sum of the
+    // counts of the smaller values, and the reverse: the value whose range holds a given code. A
+    // Fenwick tree over the 256 counts answers each in at most nine steps on half a KiB, with no
+    // chain of dependent loads. The output does not change: a rescale halves each value's count
+    // whatever the tree's shape. The root's values still get their symbols (they are the order-1
+    // contexts, and the pool fills up exactly as C's does), found through a table instead of the
+    // tree, and a value's count lives in its symbol as in C.
+    /** Fenwick tree of the root's counts: slot {@code ROOT_TREE + i}, i in [1, 256], for value i - 1. */
+    private static final int ROOT_TREE = PREDICTED + 1;
+    /** Each value's symbol in the root, 0 until the root has coded it. */
+    private static final int ROOT_SYMBOL = ROOT_TREE + 257;
+    private static final int ROOT_END = ROOT_SYMBOL + 256;
+
+    private final char[] pool = new char[ROOT_END];
     /** How many chars at the start of the pool the last model used; the rest are 0. */
     private int inUse;
 
@@ -79,26 +94,27 @@ public final class RangeCoder implements Compressor {
      * @return the next free symbol
      */
     private int startModel(char[] p) {
-        clear(p, inUse);
+        clear(p, 0, inUse);
         inUse = PREDICTED;
         return resetModel(p);
     }
 
     /** ENET_RANGE_CODER_FREE_SYMBOLS mid-datagram: clears the {@code used} chars and starts over. */
     private static int restartModel(char[] p, int used) {
-        clear(p, used);
+        clear(p, 0, used);
         return resetModel(p);
     }
 
-    /** Zeroes {@code p[0, n)}; a plain loop, which C2 vectorises (Arrays.fill's range check is an out-of-line call). */
-    private static void clear(char[] p, int n) {
-        for (int i = 0; i < n; i++) {
+    /** Zeroes {@code p[from, to)}; a plain loop, which C2 vectorises (Arrays.fill's range check is an out-of-line call). */
+    private static void clear(char[] p, int from, int to) {
+        for (int i = from; i < to; i++) {
             p[i] = 0;
         }
     }
 
     /** The root context, predicted = root. @return the next free symbol */
     private static int resetModel(char[] p) {
+        clear(p, ROOT_TREE, ROOT_END);
         createSymbol(p, ROOT, 0, 0);
         p[ROOT + ESCAPES] = CONTEXT_ESCAPE_MINIMUM;
         p[ROOT + TOTAL] = CONTEXT_ESCAPE_MINIMUM + 256 * CONTEXT_SYMBOL_MINIMUM;
@@ -134,41 +150,99 @@ public final class RangeCoder implements Compressor {
         p[context + TOTAL] = (char) (total + escapes + 256 * minimum);
     }
 
-    // A tree walk's result is one int: C's u16 'under' in the high half, the symbol in the low
-    // half. C's 'count' is not carried: it is the symbol's count before the walk's update plus the
-    // context's minimum, which the caller reads back (countOf). A count never wraps its u8: a
-    // context is rescaled (counts halved) as soon as a coded count passes 0xFF - 2 * update.
-    private static int found(int symbol, int under) {
-        return under << 16 | symbol;
+    /** The sum of the root counts of the values below {@code value}. */
+    private static int rootCountBelow(char[] p, int value) {
+        int sum = 0;
+        for (int i = value; i > 0; i &= i - 1) {
+            sum += p[ROOT_TREE + i];
+        }
+        return sum;
     }
 
-    private static int symbolOf(int found) {
-        return found & 0xFFFF;
-    }
-
-    private static int underOf(int found) {
-        return found >>> 16;
-    }
-
-    /** C's {@code count} for a walk that gave {@code symbol} and added {@code update} to its count. */
-    private static int countOf(char[] p, int symbol, int update, int minimum) {
-        return (p[symbol + VALUE_COUNT] >>> 8) - update + minimum;
+    /** Adds {@code delta} to the root count of {@code value} in the Fenwick tree. */
+    private static void rootAdd(char[] p, int value, int delta) {
+        for (int i = value + 1; i <= 256; i += i & -i) {
+            p[ROOT_TREE + i] += delta;
+        }
     }
 
     /**
-     * ENET_CONTEXT_ENCODE: finds {@code value} in the context's tree, or inserts it as symbol
-     * {@code fresh}, updating the counts on the way. The caller advances its next free symbol when
-     * the result's symbol is {@code fresh}.
+     * The value whose range in the root holds {@code code} (below the root's total less its
+     * escapes), and where that range starts: {@code start << 8 | value}. A value's range is its
+     * count + CONTEXT_SYMBOL_MINIMUM wide, so a tree slot covering n values is n wider than it counts.
      */
-    private static int encodeSymbol(char[] p, int context, int value, int update, int minimum, int fresh) {
-        int under = value * minimum;
+    private static int rootFind(char[] p, int code) {
+        int value = 0;
+        int rest = code;
+        for (int bit = 7; bit >= 0; bit--) {
+            int width = p[ROOT_TREE + value + (1 << bit)] + CONTEXT_SYMBOL_MINIMUM * (1 << bit);
+            if (width <= rest) {
+                value += 1 << bit;
+                rest -= width;
+            }
+        }
+        return (code - rest) << 8 | value;
+    }
+
+    /** ENET_CONTEXT_RESCALE of the root: each value's count halved (rounding up), as C's tree walk does. */
+    private static void rescaleRoot(char[] p) {
+        int total = 0;
+        clear(p, ROOT_TREE, ROOT_SYMBOL);
+        for (int value = 0; value < 256; value++) {
+            int symbol = p[ROOT_SYMBOL + value];
+            if (symbol != 0) {
+                int count = p[symbol + VALUE_COUNT] >>> 8;
+                count -= count >> 1;
+                p[symbol + VALUE_COUNT] = (char) (value | count << 8);
+                p[ROOT_TREE + value + 1] = (char) count;
+                total += count;
+            }
+        }
+        for (int i = 1; i <= 256; i++) { // builds the Fenwick tree over the counts in place
+            int up = i + (i & -i);
+            if (up <= 256) {
+                p[ROOT_TREE + up] += p[ROOT_TREE + i];
+            }
+        }
+        int escapes = p[ROOT + ESCAPES];
+        escapes -= escapes >> 1;
+        p[ROOT + ESCAPES] = (char) escapes;
+        p[ROOT + TOTAL] = (char) (total + escapes + 256 * CONTEXT_SYMBOL_MINIMUM);
+    }
+
+    // A subcontext tree walk's result, in one long so that nothing goes through memory: the
+    // symbol in bits 0-15, C's u16 'under' in bits 16-31, C's 'count' from bit 32.
+    private static long found(int symbol, int under, int count) {
+        return (long) count << 32 | (under << 16 | symbol) & 0xFFFF_FFFFL;
+    }
+
+    private static int symbolOf(long found) {
+        return (int) found & 0xFFFF;
+    }
+
+    private static int underOf(long found) {
+        return (int) found >>> 16;
+    }
+
+    private static int countOf(long found) {
+        return (int) (found >>> 32);
+    }
+
+    /**
+     * ENET_CONTEXT_ENCODE in a subcontext (minimum 0): finds {@code value} in the context's tree,
+     * or inserts it as symbol {@code fresh} (count 0: the caller then sends an escape), adding
+     * SUBCONTEXT_SYMBOL_DELTA to the counts on the way.
+     */
+    private static long encodeSymbol(char[] p, int context, int value, int fresh) {
+        final int update = SUBCONTEXT_SYMBOL_DELTA;
         int node = p[context + SYMBOLS];
         if (node == 0) {
             createSymbol(p, fresh, value, update);
             p[context + SYMBOLS] = (char) (fresh - context);
-            return found(fresh, under);
+            return found(fresh, 0, 0);
         }
         node += context;
+        int under = 0;
         for (;;) {
             int valueCount = p[node + VALUE_COUNT];
             int nodeValue = valueCount & 0xFF;
@@ -181,7 +255,7 @@ public final class RangeCoder implements Compressor {
                 }
                 createSymbol(p, fresh, value, update);
                 p[node + LEFT] = (char) (fresh - node);
-                return found(fresh, under);
+                return found(fresh, under, 0);
             } else if (value > nodeValue) {
                 under += p[node + UNDER];
                 int right = p[node + RIGHT];
@@ -191,12 +265,14 @@ public final class RangeCoder implements Compressor {
                 }
                 createSymbol(p, fresh, value, update);
                 p[node + RIGHT] = (char) (fresh - node);
-                return found(fresh, under);
+                return found(fresh, under, 0);
             } else {
-                under += p[node + UNDER] - (valueCount >>> 8);
+                int count = valueCount >>> 8;
+                under += p[node + UNDER] - count;
                 p[node + UNDER] += update;
-                p[node + VALUE_COUNT] = (char) (valueCount + (update << 8)); // count: the high byte
-                return found(node, under);
+                // The count is the high byte: adding there wraps it as C's u8 and leaves the value.
+                p[node + VALUE_COUNT] = (char) (valueCount + (update << 8));
+                return found(node, under, count);
             }
         }
     }
@@ -228,9 +304,9 @@ public final class RangeCoder implements Compressor {
                 int codeTotal;
                 boolean coded;
                 if (context != ROOT) {
-                    int f = encodeSymbol(p, context, value, SUBCONTEXT_SYMBOL_DELTA, 0, next);
+                    long f = encodeSymbol(p, context, value, next);
                     int symbol = symbolOf(f);
-                    int count = countOf(p, symbol, SUBCONTEXT_SYMBOL_DELTA, 0);
+                    int count = countOf(f);
                     if (symbol == next) {
                         next += STRIDE;
                     }
@@ -256,22 +332,29 @@ public final class RangeCoder implements Compressor {
                         rescaleContext(p, context, 0);
                     }
                 } else {
-                    int f = encodeSymbol(p, ROOT, value, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM, next);
-                    int symbol = symbolOf(f);
-                    int count = countOf(p, symbol, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM);
-                    if (symbol == next) {
+                    // ENET_CONTEXT_ENCODE in the root: count and under include the minimum 1 per value.
+                    int symbol = p[ROOT_SYMBOL + value];
+                    int count = CONTEXT_SYMBOL_MINIMUM;
+                    if (symbol == 0) {
+                        symbol = next;
+                        createSymbol(p, symbol, value, CONTEXT_SYMBOL_DELTA);
+                        p[ROOT_SYMBOL + value] = (char) symbol;
                         next += STRIDE;
+                    } else {
+                        count += p[symbol + VALUE_COUNT] >>> 8;
+                        p[symbol + VALUE_COUNT] += CONTEXT_SYMBOL_DELTA << 8;
                     }
                     p[link] = (char) symbol;
                     int total = p[ROOT + TOTAL];
                     codeTotal = total;
-                    codeUnder = p[ROOT + ESCAPES] + underOf(f);
+                    codeUnder = p[ROOT + ESCAPES] + value * CONTEXT_SYMBOL_MINIMUM + rootCountBelow(p, value);
                     codeCount = count;
                     coded = true;
+                    rootAdd(p, value, CONTEXT_SYMBOL_DELTA);
                     total = (char) (total + CONTEXT_SYMBOL_DELTA);
                     p[ROOT + TOTAL] = (char) total;
                     if (count > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total > TOTAL_LIMIT) {
-                        rescaleContext(p, ROOT, CONTEXT_SYMBOL_MINIMUM);
+                        rescaleRoot(p);
                     }
                 }
                 if (codeCount != 0) {
@@ -348,15 +431,17 @@ public final class RangeCoder implements Compressor {
 
     // ---- decoding ----
 
-    /** A decoding tree walk found no symbol (the root, symbol 0, is in no tree). */
-    private static final int NOT_FOUND = 0;
+    /** A decoding tree walk found no symbol. */
+    private static final long NOT_FOUND = -1;
+    /** The context decoded an escape, not a symbol (the root, symbol 0, is never decoded). */
+    private static final int ESCAPED = ROOT;
 
     /**
      * ENET_CONTEXT_TRY_DECODE in a subcontext (minimum 0, never creates a symbol): NOT_FOUND when
      * the code falls outside every symbol of the tree, which C ENet also answers with a failed
      * decode.
      */
-    private static int decodeSubcontextSymbol(char[] p, int context, int code, int update) {
+    private static long decodeSubcontextSymbol(char[] p, int context, int code, int update) {
         int node = p[context + SYMBOLS];
         if (node == 0) {
             return NOT_FOUND;
@@ -384,55 +469,7 @@ public final class RangeCoder implements Compressor {
             } else {
                 p[node + UNDER] += update;
                 p[node + VALUE_COUNT] = (char) (valueCount + (update << 8));
-                return found(node, after - before);
-            }
-        }
-    }
-
-    /**
-     * ENET_CONTEXT_ROOT_DECODE (minimum 1): finds the symbol whose range holds {@code code}, or
-     * creates the one the code names (the root gives every value a count of at least 1). The
-     * decoded value is the result symbol's value.
-     */
-    private static int decodeRootSymbol(char[] p, int code, int update, int fresh) {
-        final int minimum = CONTEXT_SYMBOL_MINIMUM;
-        int node = p[ROOT + SYMBOLS];
-        if (node == 0) {
-            createSymbol(p, fresh, code / minimum, update);
-            p[ROOT + SYMBOLS] = (char) (fresh - ROOT);
-            return found(fresh, code - code % minimum);
-        }
-        node += ROOT;
-        int under = 0;
-        for (;;) {
-            int valueCount = p[node + VALUE_COUNT];
-            int nodeValue = valueCount & 0xFF;
-            int after = (char) (under + p[node + UNDER] + (nodeValue + 1) * minimum);
-            int before = (valueCount >>> 8) + minimum;
-            if (code >= after) {
-                under += p[node + UNDER];
-                int right = p[node + RIGHT];
-                if (right != 0) {
-                    node += right;
-                    continue;
-                }
-                createSymbol(p, fresh, nodeValue + 1 + (code - after) / minimum, update);
-                p[node + RIGHT] = (char) (fresh - node);
-                return found(fresh, code - (code - after) % minimum);
-            } else if (code < after - before) {
-                p[node + UNDER] += update;
-                int left = p[node + LEFT];
-                if (left != 0) {
-                    node += left;
-                    continue;
-                }
-                createSymbol(p, fresh, nodeValue - 1 - (after - before - code - 1) / minimum, update);
-                p[node + LEFT] = (char) (fresh - node);
-                return found(fresh, code - (after - before - code - 1) % minimum);
-            } else {
-                p[node + UNDER] += update;
-                p[node + VALUE_COUNT] = (char) (valueCount + (update << 8));
-                return found(node, after - before);
+                return found(node, after - before, before);
             }
         }
     }
@@ -486,35 +523,50 @@ public final class RangeCoder implements Compressor {
                         result = outPos - outOffset; // the end: C decodes this escape and stops
                         break decoding;
                     }
-                    symbol = NOT_FOUND;
+                    symbol = ESCAPED;
                     codeUnder = 0;
                     codeCount = escapes;
                 } else if (context != ROOT) {
-                    int f = decodeSubcontextSymbol(p, context, target - escapes, SUBCONTEXT_SYMBOL_DELTA);
+                    long f = decodeSubcontextSymbol(p, context, target - escapes, SUBCONTEXT_SYMBOL_DELTA);
                     if (f == NOT_FOUND) {
                         result = 0;
                         break decoding;
                     }
                     symbol = symbolOf(f);
                     codeUnder = escapes + underOf(f);
-                    codeCount = countOf(p, symbol, SUBCONTEXT_SYMBOL_DELTA, 0);
+                    codeCount = countOf(f);
                     total = (char) (total + SUBCONTEXT_SYMBOL_DELTA);
                     p[context + TOTAL] = (char) total;
                     if (codeCount > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total > TOTAL_LIMIT) {
                         rescaleContext(p, context, 0);
                     }
                 } else {
-                    int f = decodeRootSymbol(p, target - escapes, CONTEXT_SYMBOL_DELTA, next);
-                    symbol = symbolOf(f);
-                    if (symbol == next) {
-                        next += STRIDE;
+                    int rootCode = target - escapes;
+                    if (rootCode >= total - escapes) {
+                        // Past every value: only a corrupt stream gets here (C decodes a value
+                        // that wrapped around, and garbage after it).
+                        result = 0;
+                        break decoding;
                     }
-                    codeUnder = escapes + underOf(f);
-                    codeCount = countOf(p, symbol, CONTEXT_SYMBOL_DELTA, CONTEXT_SYMBOL_MINIMUM);
+                    int f = rootFind(p, rootCode);
+                    int value = f & 0xFF;
+                    symbol = p[ROOT_SYMBOL + value];
+                    codeCount = CONTEXT_SYMBOL_MINIMUM;
+                    if (symbol == 0) {
+                        symbol = next;
+                        createSymbol(p, symbol, value, CONTEXT_SYMBOL_DELTA);
+                        p[ROOT_SYMBOL + value] = (char) symbol;
+                        next += STRIDE;
+                    } else {
+                        codeCount += p[symbol + VALUE_COUNT] >>> 8;
+                        p[symbol + VALUE_COUNT] += CONTEXT_SYMBOL_DELTA << 8;
+                    }
+                    codeUnder = escapes + (f >>> 8);
+                    rootAdd(p, value, CONTEXT_SYMBOL_DELTA);
                     total = (char) (total + CONTEXT_SYMBOL_DELTA);
                     p[ROOT + TOTAL] = (char) total;
                     if (codeCount > 0xFF - 2 * CONTEXT_SYMBOL_DELTA + CONTEXT_SYMBOL_MINIMUM || total > TOTAL_LIMIT) {
-                        rescaleContext(p, ROOT, CONTEXT_SYMBOL_MINIMUM);
+                        rescaleRoot(p);
                     }
                 }
                 // ENET_RANGE_CODER_DECODE, normalised as in compress: the bytes low and
@@ -554,7 +606,7 @@ public final class RangeCoder implements Compressor {
                         low <<= 8;
                     }
                 }
-                if (symbol != NOT_FOUND) {
+                if (symbol != ESCAPED) {
                     break;
                 }
             }
@@ -562,9 +614,9 @@ public final class RangeCoder implements Compressor {
             final int value = p[symbol + VALUE_COUNT] & 0xFF;
             int link = PREDICTED;
             for (int patch = p[PREDICTED]; patch != context; patch = p[patch + PARENT]) {
-                int f = encodeSymbol(p, patch, value, SUBCONTEXT_SYMBOL_DELTA, 0, next);
+                long f = encodeSymbol(p, patch, value, next);
                 int s = symbolOf(f);
-                int count = countOf(p, s, SUBCONTEXT_SYMBOL_DELTA, 0);
+                int count = countOf(f);
                 if (s == next) {
                     next += STRIDE;
                 }
