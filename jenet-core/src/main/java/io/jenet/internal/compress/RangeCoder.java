@@ -10,11 +10,16 @@ package io.jenet.internal.compress;
  * the u32 coder state is an {@code int} compared and divided as unsigned.
  *
  * <p>Speed: {@code compress} and {@code decompress} each keep the whole coder state (low, range,
- * code, cursors, next free symbol) in locals and encode or decode in one place per loop, so the JIT
- * keeps it in registers; C ENet gets the same from its macros. The tree walks return their results
- * packed into one {@code long} for the same reason (no fields written per symbol).
+ * code, cursors, next free symbol) in locals and step the range coder in one place per loop, so
+ * the JIT keeps it in registers, as C ENet's macros do. The subcontext tree walks return their
+ * results packed into one {@code long} for the same reason. The root context, where C spends most
+ * of its time walking a binary tree of up to 256 values, is a Fenwick tree here (see ROOT_TREE):
+ * same counts, same output, fewer dependent loads.
  *
  * <p>Decoding never throws and never writes past its output limit; a corrupt stream yields 0.
+ * Every stream an encoder makes decodes as in C. One kind of corrupt stream decodes differently:
+ * a code past the root's last value, which C turns into a wrapped-around value and garbage after
+ * it, gives 0 here.
  *
  * <p>Thread-safety: not thread-safe (the symbol pool is reused); use one instance per host.
  */
@@ -142,12 +147,12 @@ public final class RangeCoder implements Compressor {
     }
 
     /** ENET_CONTEXT_RESCALE: halves every count of the context and its escapes. */
-    private static void rescaleContext(char[] p, int context, int minimum) {
+    private static void rescaleContext(char[] p, int context) {
         int total = p[context + SYMBOLS] != 0 ? rescaleSymbol(p, context + p[context + SYMBOLS]) : 0;
         int escapes = p[context + ESCAPES];
         escapes -= escapes >> 1;
         p[context + ESCAPES] = (char) escapes;
-        p[context + TOTAL] = (char) (total + escapes + 256 * minimum);
+        p[context + TOTAL] = (char) (total + escapes); // a subcontext's minimum is 0
     }
 
     /** The sum of the root counts of the values below {@code value}. */
@@ -329,7 +334,7 @@ public final class RangeCoder implements Compressor {
                     total = (char) (total + SUBCONTEXT_SYMBOL_DELTA);
                     p[context + TOTAL] = (char) total;
                     if (count > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total > TOTAL_LIMIT) {
-                        rescaleContext(p, context, 0);
+                        rescaleContext(p, context);
                     }
                 } else {
                     // ENET_CONTEXT_ENCODE in the root: count and under include the minimum 1 per value.
@@ -538,7 +543,7 @@ public final class RangeCoder implements Compressor {
                     total = (char) (total + SUBCONTEXT_SYMBOL_DELTA);
                     p[context + TOTAL] = (char) total;
                     if (codeCount > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total > TOTAL_LIMIT) {
-                        rescaleContext(p, context, 0);
+                        rescaleContext(p, context);
                     }
                 } else {
                     int rootCode = target - escapes;
@@ -630,7 +635,7 @@ public final class RangeCoder implements Compressor {
                 total = (char) (total + SUBCONTEXT_SYMBOL_DELTA);
                 p[patch + TOTAL] = (char) total;
                 if (count > 0xFF - 2 * SUBCONTEXT_SYMBOL_DELTA || total > TOTAL_LIMIT) {
-                    rescaleContext(p, patch, 0);
+                    rescaleContext(p, patch);
                 }
             }
             p[link] = (char) symbol;
