@@ -368,41 +368,20 @@ public final class RangeCoder implements Compressor {
                     range = Integer.divideUnsigned(range, codeTotal);
                     low += codeUnder * range;
                     range *= codeCount;
-                    int differ = low ^ (low + range);
-                    if (differ >>> 24 == 0 || range >>> 16 == 0) {
-                        // C's loop sends the top byte of low while low and low + range agree on
-                        // it, then fixes a range that fell below 2^16. The bytes they agree on are
-                        // counted at once (1 to 3: they cannot agree on all 4 as range > 0); the
-                        // fix-up is rare and left to C's loop.
-                        int settled = Integer.numberOfLeadingZeros(differ) >>> 3;
-                        if (settled > 0) {
-                            if (outEnd - outPos < settled) {
-                                fits = false;
-                                break encoding;
+                    for (;;) {
+                        if ((low ^ (low + range)) >>> 24 != 0) { // the top bytes differ
+                            if (range >>> 16 != 0) {
+                                break;
                             }
-                            out[outPos] = (byte) (low >>> 24);
-                            if (settled > 1) {
-                                out[outPos + 1] = (byte) (low >>> 16);
-                                if (settled > 2) {
-                                    out[outPos + 2] = (byte) (low >>> 8);
-                                }
-                            }
-                            outPos += settled;
-                            low <<= settled << 3;
-                            range <<= settled << 3;
+                            range = -low & 0xFFFF;
                         }
-                        while ((low ^ (low + range)) >>> 24 == 0 || range >>> 16 == 0) {
-                            if ((low ^ (low + range)) >>> 24 != 0) {
-                                range = -low & 0xFFFF;
-                            }
-                            if (outPos >= outEnd) {
-                                fits = false;
-                                break encoding;
-                            }
-                            out[outPos++] = (byte) (low >>> 24);
-                            range <<= 8;
-                            low <<= 8;
+                        if (outPos >= outEnd) {
+                            fits = false;
+                            break encoding;
                         }
+                        out[outPos++] = (byte) (low >>> 24);
+                        range <<= 8;
+                        low <<= 8;
                     }
                 }
                 if (coded) {
@@ -514,13 +493,9 @@ public final class RangeCoder implements Compressor {
                 }
                 // ENET_RANGE_CODER_READ: target = (code - low) / (range /= total), as a u16.
                 // range >= 2^16 > total here (decoding below leaves it so), so neither divisor
-                // can be 0. Whether target < escapes needs no second division: escapes * range
-                // fits in 32 bits (escapes < total), and below it the quotient cannot have been
-                // truncated. Otherwise the quotient is computed and checked as C does.
+                // can be 0.
                 range = Integer.divideUnsigned(range, total);
-                int offset = code - low;
-                int target = (offset & 0xFFFF_FFFFL) < (escapes * range & 0xFFFF_FFFFL)
-                        ? -1 : Integer.divideUnsigned(offset, range) & 0xFFFF;
+                int target = Integer.divideUnsigned(code - low, range) & 0xFFFF;
                 int codeUnder;
                 int codeCount;
                 if (target < escapes) {
@@ -574,42 +549,21 @@ public final class RangeCoder implements Compressor {
                         rescaleRoot(p);
                     }
                 }
-                // ENET_RANGE_CODER_DECODE, normalised as in compress: the bytes low and
-                // low + range agree on are shifted in at once, C's loop does the rare rest.
+                // ENET_RANGE_CODER_DECODE. A valid stream leaves the loop within a few shifts; give
+                // up on one that does not rather than spin.
                 low += codeUnder * range;
                 range *= codeCount;
-                int differ = low ^ (low + range);
-                if (differ >>> 24 == 0 || range >>> 16 == 0) {
-                    int settled = Integer.numberOfLeadingZeros(differ) >>> 3;
-                    if (settled > 0) {
-                        if (settled > 3) { // range == 0: only a corrupt stream gets here
-                            result = 0;
-                            break decoding;
-                        }
-                        code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
-                        if (settled > 1) {
-                            code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
-                            if (settled > 2) {
-                                code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
-                            }
-                        }
-                        low <<= settled << 3;
-                        range <<= settled << 3;
+                for (int shifts = 0; (low ^ (low + range)) >>> 24 == 0 || range >>> 16 == 0; shifts++) {
+                    if (shifts > 32) {
+                        result = 0;
+                        break decoding;
                     }
-                    // A valid stream leaves this loop within a few shifts; give up on one that
-                    // does not rather than spin.
-                    for (int shifts = 0; (low ^ (low + range)) >>> 24 == 0 || range >>> 16 == 0; shifts++) {
-                        if (shifts > 32) {
-                            result = 0;
-                            break decoding;
-                        }
-                        if ((low ^ (low + range)) >>> 24 != 0) {
-                            range = -low & 0xFFFF;
-                        }
-                        code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
-                        range <<= 8;
-                        low <<= 8;
+                    if ((low ^ (low + range)) >>> 24 != 0) {
+                        range = -low & 0xFFFF;
                     }
+                    code = code << 8 | (inPos < inEnd ? in[inPos++] & 0xFF : 0);
+                    range <<= 8;
+                    low <<= 8;
                 }
                 if (symbol != ESCAPED) {
                     break;
