@@ -35,10 +35,10 @@ public final class RangeCoder implements Compressor {
     private static final int TOTAL_LIMIT = (1 << 16) - 0x100;
 
     // The symbol pool laid out as C's 16-byte ENetSymbol: eight u16 slots per symbol in one char[].
-    // A symbol is named by its first slot (index * STRIDE), and the links between symbols (tree
-    // children, a context's tree, a symbol's parent context) are stored in the same unit, so
-    // following one is an add, as C's pointer arithmetic is. Links only ever point to symbols made
-    // later in the same model, so every offset is positive and below SYMBOL_POOL * STRIDE.
+    // A symbol is named by its first slot (index * STRIDE), and the links between symbols are
+    // stored in the same unit, so following one is an add, as C's pointer arithmetic is. Tree
+    // links (children, a context's tree) are offsets, as in C, to symbols made later in the same
+    // model, so positive and below SYMBOL_POOL * STRIDE; a symbol's parent context is absolute.
     private static final int STRIDE = 8;
     /** Slot 0: value in the low byte, count in the high byte (C's u8 value and u8 count). */
     private static final int VALUE_COUNT = 0;
@@ -63,9 +63,10 @@ public final class RangeCoder implements Compressor {
     // walks an unbalanced binary tree of up to 256 values for it, about ten dependent loads deep
     // on busy datagrams. All the coder needs from the root is a value's count and the sum of the
     // counts of the smaller values, and the reverse: the value whose range holds a given code. A
-    // Fenwick tree over the 256 counts answers each in at most nine steps on half a KiB, with no
-    // chain of dependent loads. The output does not change: a rescale halves each value's count
-    // whatever the tree's shape. The root's values still get their symbols (they are the order-1
+    // Fenwick tree over the 256 counts answers each in at most nine steps on half a KiB; the sum
+    // (encoding) reads independent slots where C follows a chain of dependent loads, the search
+    // (decoding) is still a chain of eight. The output does not change: a rescale halves each
+    // value's count whatever the tree's shape. The root's values still get their symbols (they are the order-1
     // contexts, and the pool fills up exactly as C's does), found through a table instead of the
     // tree, and a value's count lives in its symbol as in C.
     /** Fenwick tree of the root's counts: slot {@code ROOT_TREE + i}, i in [1, 256], for value i - 1. */
@@ -83,8 +84,9 @@ public final class RangeCoder implements Compressor {
 
     /**
      * ENET_SYMBOL_CREATE at {@code s}. The other six slots are already 0: the pool is kept zero
-     * past the last symbol in use (see {@link #startModel}), so creating a symbol is two stores,
-     * as C's compiler makes of its struct writes, and small enough that C2 always inlines it.
+     * past the last symbol in use (see {@link #startModel}), so creating a symbol is two stores
+     * (C's compiler merges its eight field writes into a few wide ones) and small enough that C2
+     * inlines it everywhere (on JDK 25 it would not inline the eight-store version on every path).
      */
     private static void createSymbol(char[] p, int s, int value, int count) {
         p[s + VALUE_COUNT] = (char) ((value & 0xFF) | count << 8);
@@ -110,7 +112,7 @@ public final class RangeCoder implements Compressor {
         return resetModel(p);
     }
 
-    /** Zeroes {@code p[from, to)}; a plain loop, which C2 vectorises (Arrays.fill's range check is an out-of-line call). */
+    /** Zeroes {@code p[from, to)}; a plain loop, as Arrays.fill calls its range check out of line. */
     private static void clear(char[] p, int from, int to) {
         for (int i = from; i < to; i++) {
             p[i] = 0;
