@@ -1,8 +1,9 @@
 /*
  * rangecoder: runs C ENet's range coder (Debian's libenet-dev) over a corpus so jenet's Java port
  * can be compared byte for byte. Input on stdin: records of [u32 big-endian length][bytes].
- * Mode "c" compresses each record, "d" decompresses each; output: records in the same framing
- * (length 0 when the C function returned 0).
+ * Mode "c" compresses each record as ENet does (output limited to the input's size), "C" with
+ * room for any output; "d" decompresses each into at most 4096 bytes, "D" into at most 1 MiB.
+ * Output: records in the same framing (length 0 when the C function returned 0).
  */
 #include <enet/enet.h>
 #include <stdint.h>
@@ -24,7 +25,8 @@ static void write_u32(uint32_t v) {
 
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
-    int compress = argv[1][0] == 'c';
+    int compress = argv[1][0] == 'c' || argv[1][0] == 'C';
+    int unlimited = argv[1][0] == 'C' || argv[1][0] == 'D';
     static unsigned char in[1 << 20], out[1 << 20];
     void *ctx = enet_range_coder_create();
     uint32_t n;
@@ -36,9 +38,9 @@ int main(int argc, char **argv) {
             b.data = in;
             b.dataLength = n;
             /* As ENet calls it: output limited to the input size. */
-            m = enet_range_coder_compress(ctx, &b, 1, n, out, n);
+            m = enet_range_coder_compress(ctx, &b, 1, n, out, unlimited ? sizeof out : n);
         } else {
-            m = enet_range_coder_decompress(ctx, in, n, out, 4096);
+            m = enet_range_coder_decompress(ctx, in, n, out, unlimited ? sizeof out : 4096);
         }
         write_u32((uint32_t) m);
         fwrite(out, 1, m, stdout);

@@ -35,7 +35,7 @@ class RangeCoderInteropTest {
         return out;
     }
 
-    private static List<byte[]> runC(String mode, List<byte[]> records) throws Exception {
+    static List<byte[]> runC(String mode, List<byte[]> records) throws Exception {
         Process p = new ProcessBuilder(NativePeers.rangeCoder().toString(), mode).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(buf);
