@@ -30,6 +30,8 @@ public final class DtlsClient implements DtlsLayer {
     private final boolean verify;
     private final int maximumPacketSize;
     private DtlsSession session;
+    /** The work buffers of this client's sessions (the next one reuses them). */
+    private final DtlsSession.Buffers buffers = new DtlsSession.Buffers();
     /** ENet peers of this host that are alive (a DTLS client host has at most one). */
     private int enetPeers;
     private boolean failurePending;
@@ -108,6 +110,11 @@ public final class DtlsClient implements DtlsLayer {
         }
     }
 
+    /** @return the current session, or null (for tests) */
+    DtlsSession session() {
+        return session;
+    }
+
     @Override
     public long dueAt() {
         if (session == null) {
@@ -153,7 +160,7 @@ public final class DtlsClient implements DtlsLayer {
         SSLEngine engine = context.createSSLEngine(serverName, to.getPort());
         engine.setUseClientMode(true);
         DtlsSession.configure(engine, maximumPacketSize, verify);
-        DtlsSession fresh = new DtlsSession(to, engine, raw, now);
+        DtlsSession fresh = new DtlsSession(to, engine, raw, buffers, now);
         fresh.bound = enetPeers > 0;
         if (previous != null) {
             fresh.adoptEarlyDatagrams(previous);

@@ -39,6 +39,8 @@ public final class DtlsServer implements DtlsLayer {
     private final int maximumPacketSize;
     private final int maximumSessions;
     private final Map<InetSocketAddress, DtlsSession> sessions = new HashMap<>();
+    /** The work buffers of every session (one thread drives them all). */
+    private final DtlsSession.Buffers buffers = new DtlsSession.Buffers();
     private boolean refuseNewConnections;
     private long droppedDatagrams;
     private long helloVerifyRequests;
@@ -99,7 +101,7 @@ public final class DtlsServer implements DtlsLayer {
         }
         if (cookie == 0) {
             // Stateless: the engine that writes the HelloVerifyRequest is forgotten at once.
-            DtlsSession once = new DtlsSession(from, newEngine(), raw, now);
+            DtlsSession once = new DtlsSession(from, newEngine(), raw, buffers, now);
             once.begin(now);
             once.receive(data, 0, length, out, now);
             helloVerifyRequests++;
@@ -118,7 +120,7 @@ public final class DtlsServer implements DtlsLayer {
             droppedDatagrams++;
             return -1;
         }
-        DtlsSession fresh = new DtlsSession(from, newEngine(), raw, now);
+        DtlsSession fresh = new DtlsSession(from, newEngine(), raw, buffers, now);
         fresh.prime(firstHello, now);
         fresh.receive(data, 0, length, out, now);
         if (fresh.hasFailed() || fresh.sentHelloVerifyRequest()) {
@@ -193,6 +195,11 @@ public final class DtlsServer implements DtlsLayer {
             due = Math.min(due, s.dueAt());
         }
         nextDue = due;
+    }
+
+    /** @return the session with {@code remote}, or null (for tests) */
+    DtlsSession session(InetSocketAddress remote) {
+        return sessions.get(remote);
     }
 
     @Override
