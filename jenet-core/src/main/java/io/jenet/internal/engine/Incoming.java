@@ -506,6 +506,9 @@ final class Incoming {
             return 0;
         }
         unsequencedGroup &= 0xFFFF;
+        if (peer.unsequencedWindow == null) {
+            peer.unsequencedWindow = new int[Peer.UNSEQUENCED_WINDOW_SIZE / 32];
+        }
         if (unsequencedGroup - index != peer.incomingUnsequencedGroup) {
             peer.incomingUnsequencedGroup = unsequencedGroup - index;
             java.util.Arrays.fill(peer.unsequencedWindow, 0);

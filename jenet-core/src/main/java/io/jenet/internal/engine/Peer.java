@@ -130,7 +130,8 @@ public final class Peer extends Node {
     int flags;
     int incomingUnsequencedGroup;
     int outgoingUnsequencedGroup;
-    final int[] unsequencedWindow = new int[UNSEQUENCED_WINDOW_SIZE / 32];
+    /** Unsequenced groups received in the current window; made when the first unsequenced packet arrives (144 B a slot). */
+    int[] unsequencedWindow;
     int eventData;
     long totalWaitingData;
     /** The connection completed; its CONNECT event has not been taken yet. */
@@ -625,7 +626,9 @@ public final class Peer extends Node {
         totalWaitingData = 0;
         flags = 0;
         connectEventPending = false;
-        Arrays.fill(unsequencedWindow, 0);
+        if (unsequencedWindow != null) {
+            Arrays.fill(unsequencedWindow, 0);
+        }
         resetQueues();
     }
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an idle connected peer holds: no channel state, whatever the number of channels it
- * negotiated (255 made up front were 55 KiB per peer, one was 216 B); a channel's state is made
+ * negotiated (255 made up front were 55 KiB per peer, one was 216 B), and no window of unsequenced
+ * groups until unsequenced data arrives; a channel's state is made
  * when the channel is first used, in either direction, and then numbers its packets as ENet's
  * does; a slot that connects again starts its channels afresh.
  */
@@ -35,6 +36,15 @@ class IdlePeerStateTest {
         assertThat(usedChannels(p.serverPeer)).isZero();
         assertThat(usedChannels(p.clientPeer)).isZero();
         assertThat(p.serverPeer.channels.length).isZero();
+        // Nor a window of unsequenced groups (144 B), until the first unsequenced packet.
+        assertThat(p.serverPeer.unsequencedWindow).isNull();
+        for (int i = 0; i < 3; i++) {
+            assertThat(p.send(p.client, p.clientPeer, 9, Traffic.payload(9, i, 20), Packet.FLAG_UNSEQUENCED)).isTrue();
+        }
+        assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_RECEIVE) == 3, 10_000)).isTrue();
+        assertThat(p.events(p.server, Event.TYPE_RECEIVE)).extracting(s -> Traffic.seq(s.packet())).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(p.serverPeer.unsequencedWindow).isNotNull();
+        assertThat(used(p.serverPeer)).containsExactly(9);
     }
 
     @Test
