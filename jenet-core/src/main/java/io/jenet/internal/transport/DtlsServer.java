@@ -177,6 +177,10 @@ public final class DtlsServer implements DtlsLayer {
         Iterator<Map.Entry<InetSocketAddress, DtlsSession>> it = sessions.entrySet().iterator();
         while (it.hasNext()) {
             DtlsSession s = it.next().getValue();
+            if (s.released) {
+                it.remove();
+                continue;
+            }
             s.poll(now);
             if (s.hasFailed()) {
                 lastFailure = s.failure();
@@ -213,9 +217,17 @@ public final class DtlsServer implements DtlsLayer {
         if (s != null) {
             s.enetPeers++;
             s.bound = true;
+            s.released = false;
         }
     }
 
+    /**
+     * Once no ENet peer is left at {@code address}, its session is dropped at the next
+     * {@link #poll}, not at once: the engine releases a peer as it resets it, before the host sends
+     * what the reset queued (the DISCONNECT of {@code peerDisconnectNow} and of {@code destroy}),
+     * and that datagram must still reach the client. Dropped at once, it was dropped with the
+     * session, and the client kept its peer until ENet's timeout.
+     */
     @Override
     public void peerReleased(InetSocketAddress address) {
         DtlsSession s = sessions.get(address);
@@ -224,7 +236,8 @@ public final class DtlsServer implements DtlsLayer {
         }
         s.enetPeers--;
         if (s.enetPeers == 0 && s.bound) {
-            sessions.remove(address);
+            s.released = true;
+            dirty = true;
         }
     }
 

@@ -126,6 +126,8 @@ final class DtlsSession {
     int enetPeers;
     /** Whether an ENet peer was ever attached to this session (its lifetime is then the peer's). */
     boolean bound;
+    /** Its last ENet peer is gone: the layer drops it at its next poll (after the peer's last datagram went out). */
+    boolean released;
     private long retransmitAt = Long.MAX_VALUE;
     private boolean discardOutput;
     private boolean sentHelloVerifyRequest;
