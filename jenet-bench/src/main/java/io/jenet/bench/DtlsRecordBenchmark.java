@@ -49,6 +49,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" org.openjdk.jmh.Main DtlsRecordBenchmark -prof gc
  * </pre>
+ *
+ * On a machine shared with other work, wall-clock throughput moves with everything else; {@link
+ * #main} runs the two side by side instead, alternating rounds in one thread, and reports the
+ * thread's CPU time and allocation per operation (median, least and most of the rounds):
+ *
+ * <pre>
+ * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.DtlsRecordBenchmark [rounds] [operations per round]
+ * </pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -198,6 +206,60 @@ public class DtlsRecordBenchmark {
         one[0] = app;
         SSLEngineResult r = engine.unwrap(net, one, 0, 1);
         return r.bytesProduced();
+    }
+
+    /**
+     * Alternating rounds of {@link #jdkEngines} and {@link #jenetLayer} in this thread, per size;
+     * prints CPU ns and bytes allocated per operation.
+     *
+     * @param args rounds (default 11), operations per round (default 20000)
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 11;
+        int operations = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        System.out.println("| size | path | CPU ns per operation | bytes allocated per operation |");
+        System.out.println("|---|---|---|---|");
+        for (int size : new int[] {80, 1392}) {
+            DtlsRecordBenchmark b = new DtlsRecordBenchmark();
+            b.size = size;
+            b.setUp();
+            double[][] cpu = new double[2][rounds];
+            double[][] bytes = new double[2][rounds];
+            for (int warm = 0; warm < 3; warm++) {
+                for (int i = 0; i < operations; i++) {
+                    b.jdkEngines();
+                    b.jenetLayer();
+                }
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < 2; k++) {
+                    int path = (r + k) % 2;
+                    long t = threads.getCurrentThreadCpuTime();
+                    long a = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < operations; i++) {
+                        if (path == 0) {
+                            b.jdkEngines();
+                        } else {
+                            b.jenetLayer();
+                        }
+                    }
+                    cpu[path][r] = (threads.getCurrentThreadCpuTime() - t) / (double) operations;
+                    bytes[path][r] = (threads.getCurrentThreadAllocatedBytes() - a) / (double) operations;
+                }
+            }
+            for (int path = 0; path < 2; path++) {
+                System.out.printf("| %d | %s | %s | %s |%n", size, path == 0 ? "JDK engines alone" : "jenet's layer", spread(cpu[path]),
+                        spread(bytes[path]));
+            }
+        }
+    }
+
+    private static String spread(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return String.format("%.0f (%.0f–%.0f)", s[s.length / 2], s[0], s[s.length - 1]);
     }
 
     /** One record each way through jenet's DTLS layer, as the host driver calls it. */
