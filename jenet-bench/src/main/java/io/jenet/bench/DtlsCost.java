@@ -25,7 +25,9 @@ import java.util.Map;
  * <p>Beside throughput, the CPU time the server's service thread spent per echoed message
  * ({@code /proc/PID/task}, over the whole client run, warm-up included), and the whole server
  * process's (adding the JIT compiler and the garbage collector): on a shared machine the
- * throughput of one run moves with everything else that runs, the CPU per message much less.
+ * throughput of one run moves with everything else that runs, the CPU per message much less. And
+ * the datagrams the client sent and received per echo while timed ({@code jenet bench
+ * --count-datagrams}; each is one DTLS record): what DTLS adds in datagrams, if anything.
  *
  * <pre>
  * ./mvnw -q -B install -DskipTests
@@ -39,6 +41,8 @@ import java.util.Map;
 public final class DtlsCost {
     private DtlsCost() {}
 
+    private static final java.util.regex.Pattern DATAGRAMS = java.util.regex.Pattern.compile("datagrams sent (\\d+) received (\\d+)");
+
     /** One jenet build under test: its two servers and what they measured. */
     private static final class Build {
         final String label;
@@ -47,6 +51,8 @@ public final class DtlsCost {
         Process dtlsServer;
         int plainPort;
         int dtlsPort;
+        /** Whether this build's {@code jenet bench} has {@code --count-datagrams} (older builds do not). */
+        boolean countsDatagrams;
         final List<double[]> plain = new ArrayList<>();
         final List<double[]> dtls = new ArrayList<>();
         double handshakes;
@@ -124,6 +130,10 @@ public final class DtlsCost {
                 b.plainPort = LoopbackHarness.awaitPort(b.plainServer, "listening on port ");
             }
             for (Build b : builds) {
+                String help = LoopbackHarness.run(List.of(LoopbackHarness.java(), "-jar", b.jar, "bench", "--help"));
+                b.countsDatagrams = help.contains("--count-datagrams");
+            }
+            for (Build b : builds) {
                 // In this JVM, so every build's server meets the same client (this bench's jenet).
                 b.handshakes = handshakesPerSecond(b.dtlsPort, cert, Math.max(20, handshakes / 10), handshakes);
                 out.printf("%s: DTLS handshakes (ENet connect included), one after another: %.0f per second (%d measured)%n", b.label,
@@ -141,28 +151,36 @@ public final class DtlsCost {
                         List<String> cmd = new ArrayList<>(List.of(LoopbackHarness.java(), "-jar", b.jar, "bench",
                                 "127.0.0.1:" + (secure ? b.dtlsPort : b.plainPort)));
                         cmd.addAll(common);
+                        if (b.countsDatagrams) {
+                            cmd.add("--count-datagrams");
+                        }
                         if (secure) {
                             cmd.addAll(List.of("--dtls", "--ca", cert.toString(), "--server-name", "localhost"));
                         }
                         long pid = (secure ? b.dtlsServer : b.plainServer).pid();
                         Map<String, long[]> before = threadTicks(pid);
-                        double msgPerSecond = LoopbackHarness.msgPerSecond(cmd);
+                        String output = LoopbackHarness.run(cmd);
+                        double msgPerSecond = LoopbackHarness.parse(output).msgPerSecond();
                         Map<String, long[]> after = threadTicks(pid);
                         double messages = count + warmup;
                         double[] cpu = cpuPerMessage(before, after, messages);
-                        (secure ? b.dtls : b.plain).add(new double[] {msgPerSecond, cpu[0], cpu[1]});
+                        java.util.regex.Matcher m = DATAGRAMS.matcher(output);
+                        double datagramsPerEcho = m.find() ? (Long.parseLong(m.group(1)) + Long.parseLong(m.group(2))) / (double) count : -1;
+                        (secure ? b.dtls : b.plain).add(new double[] {msgPerSecond, cpu[0], cpu[1], datagramsPerEcho});
                     }
                 }
             }
             out.printf("64 B reliable echo, window 1000, %d echoes measured after %d; median of %d rounds (least–most). "
                     + "Server CPU µs per echo: its service thread / the whole process.%n%n", count, warmup, rounds);
-            out.println("| build | plain msg/s | DTLS msg/s | DTLS / plain | server CPU µs/echo, plain | server CPU µs/echo, DTLS |");
-            out.println("|---|---|---|---|---|---|");
+            out.println("| build | plain msg/s | DTLS msg/s | DTLS / plain | server CPU µs/echo, plain | server CPU µs/echo, DTLS "
+                    + "| client datagrams per echo, plain / DTLS |");
+            out.println("|---|---|---|---|---|---|---|");
             for (Build b : builds) {
                 double p = median(b.plain, 0);
                 double d = median(b.dtls, 0);
-                out.printf("| %s | %s | %s | %.2f | %.2f / %.2f | %.2f / %.2f |%n", b.label, cell(b.plain, 0), cell(b.dtls, 0), d / p,
-                        median(b.plain, 1), median(b.plain, 2), median(b.dtls, 1), median(b.dtls, 2));
+                out.printf("| %s | %s | %s | %.2f | %.2f / %.2f | %.2f / %.2f | %s |%n", b.label, cell(b.plain, 0), cell(b.dtls, 0), d / p,
+                        median(b.plain, 1), median(b.plain, 2), median(b.dtls, 1), median(b.dtls, 2),
+                        b.countsDatagrams ? String.format("%.3f / %.3f", median(b.plain, 3), median(b.dtls, 3)) : "n/a");
             }
         } finally {
             for (Build b : builds) {
