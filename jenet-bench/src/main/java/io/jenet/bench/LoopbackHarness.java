@@ -488,8 +488,7 @@ public final class LoopbackHarness {
                 "--clients", "" + w.clients(), "--one-host")));
     }
 
-    /** Runs a command and returns its standard output. */
-    static String run(List<String> command) throws IOException, InterruptedException {
+    private static String run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
