@@ -104,7 +104,11 @@ public final class ENetPacketPeer {
     private final ENetConnection connection;
     private final HostDriver driver;
     private Peer peer;
-    private final ArrayDeque<Packet> packets = new ArrayDeque<>();
+    /**
+     * Received packets not yet read; made when the first one arrives, so that a peer that never
+     * receives data (an idle one keeping its connection alive) does not carry an empty queue.
+     */
+    private ArrayDeque<Packet> packets;
     private final InetSocketAddress remote;
 
     ENetPacketPeer(ENetConnection connection, HostDriver driver, Peer peer) {
@@ -131,6 +135,9 @@ public final class ENetPacketPeer {
 
     /** Queues a received packet; it counts toward the peer's waiting data until it is taken. */
     void queuePacket(Packet packet) {
+        if (packets == null) {
+            packets = new ArrayDeque<>();
+        }
         packets.addLast(packet);
     }
 
@@ -232,7 +239,7 @@ public final class ENetPacketPeer {
      * @return the number of packets queued for reading
      */
     public int getAvailablePacketCount() {
-        return packets.size();
+        return packets == null ? 0 : packets.size();
     }
 
     /**
@@ -241,7 +248,7 @@ public final class ENetPacketPeer {
      * @return the payload, or null if no packet is queued
      */
     public byte[] getPacket() {
-        Packet p = packets.pollFirst();
+        Packet p = packets == null ? null : packets.pollFirst();
         if (p == null) {
             return null;
         }
@@ -258,7 +265,7 @@ public final class ENetPacketPeer {
      * @throws java.nio.BufferOverflowException if {@code into} is too small (the packet stays queued)
      */
     public int getPacket(ByteBuffer into) {
-        Packet p = packets.peekFirst();
+        Packet p = packets == null ? null : packets.peekFirst();
         if (p == null) {
             return -1;
         }
@@ -281,9 +288,11 @@ public final class ENetPacketPeer {
 
     /**
      * The RECEIVE event for each channel, made once: receiving allocates no event objects. Grown to
-     * the channels actually used (a 256-slot array per peer was most of an idle peer's heap).
+     * the channels actually used (a 256-slot array per peer was most of an idle peer's heap), from
+     * none for a peer that has received nothing.
      */
-    private ENetEvent[] receiveEvents = new ENetEvent[1];
+    private ENetEvent[] receiveEvents = NO_EVENTS;
+    private static final ENetEvent[] NO_EVENTS = new ENetEvent[0];
 
     ENetEvent receiveEvent(int channel) {
         if (channel >= receiveEvents.length) {
@@ -304,7 +313,7 @@ public final class ENetPacketPeer {
      * @return the flags, or 0 if no packet is queued
      */
     public int getPacketFlags() {
-        Packet p = packets.peekFirst();
+        Packet p = packets == null ? null : packets.peekFirst();
         return p == null ? 0 : p.flags() & FLAGS_ALLOWED;
     }
 

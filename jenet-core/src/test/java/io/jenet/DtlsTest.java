@@ -320,6 +320,46 @@ class DtlsTest {
         loop3.until(() -> loop3.count(third, EVENT_CONNECT) == 1, 10_000);
     }
 
+    /**
+     * A disconnect that ENet sends as its peer is reset (peerDisconnectNow on either side, destroy
+     * on the client) reaches the other end inside the session, which ends after it: the server's
+     * slot is free at once, not after ENet's timeout. Peers get timeouts far longer than the loop's
+     * bound, so only the DISCONNECT can end them.
+     */
+    @ParameterizedTest(name = "service({0})")
+    @ValueSource(ints = {0, 1})
+    void disconnectNowAndDestroyReachTheOtherEndThroughTheSession(int serviceTimeout) throws Exception {
+        this.serviceTimeout = serviceTimeout;
+        // One slot: each client below gets in only once the one before has gone.
+        ENetConnection server = dtlsServer(localhost, 1);
+        for (int step = 0; step < 3; step++) {
+            ENetConnection client = client("localhost", trustingOurCa());
+            Loop loop = new Loop(serviceTimeout, server, client);
+            ENetPacketPeer peer = client.connectToHost("127.0.0.1", server.getLocalPort(), 1, 0);
+            loop.until(() -> loop.count(client, EVENT_CONNECT) == 1 && loop.count(server, EVENT_CONNECT) == 1, 10_000);
+            ENetPacketPeer serverSide = loop.of(server, EVENT_CONNECT).get(0).event().peer();
+            peer.setTimeout(32, 60_000, 60_000);
+            serverSide.setTimeout(32, 60_000, 60_000);
+            if (step == 0) {
+                peer.peerDisconnectNow(11);
+                loop.until(() -> loop.count(server, EVENT_DISCONNECT) == 1, 10_000);
+                assertThat(loop.of(server, EVENT_DISCONNECT).get(0).event().data()).isEqualTo(11);
+            } else if (step == 1) {
+                serverSide.peerDisconnectNow(12);
+                loop.until(() -> loop.count(client, EVENT_DISCONNECT) == 1, 10_000);
+                assertThat(loop.of(client, EVENT_DISCONNECT).get(0).event().data()).isEqualTo(12);
+            } else {
+                client.destroy();
+                Loop serverOnly = new Loop(serviceTimeout, server);
+                serverOnly.until(() -> serverOnly.count(server, EVENT_DISCONNECT) == 1, 10_000);
+            }
+            // Both sessions end with their peers (the next pass of service drops them).
+            boolean destroyed = step == 2;
+            Loop after = destroyed ? new Loop(serviceTimeout, server) : new Loop(serviceTimeout, server, client);
+            after.until(() -> server.getDtlsSessions() == 0 && (destroyed || client.getDtlsSessions() == 0), 10_000);
+        }
+    }
+
     @Test
     void misuseGetsClearExceptions() throws Exception {
         ENetConnection none = new ENetConnection();

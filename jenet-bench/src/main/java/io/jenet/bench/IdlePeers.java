@@ -8,7 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,56 +25,216 @@ import java.util.regex.Pattern;
  * wall-clock second while idle (from {@code /proc/PID/stat}), and memory growth per peer — resident
  * set for both, and for jenet also the live heap after a full GC ({@code jcmd GC.run},
  * {@code GC.heap_info}). Linux only.
+ *
+ * <p>Part of {@link LoopbackHarness}; also runs alone, to compare builds of jenet (each a
+ * {@code jenet-cli} jar) and JVM options in one run, alternating, and to say what each peer holds
+ * (the live class histogram, {@code jcmd GC.class_histogram}, at the largest peer count less the
+ * one at the smallest, divided by the difference):
+ *
+ * <pre>
+ * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.IdlePeers \
+ *     [--peers 1000,4000] [--seconds 10] [--rounds 3] [--no-c] [--histogram] \
+ *     [--jar LABEL=PATH]... [--jvm LABEL=OPTIONS]...
+ * </pre>
+ *
+ * Without {@code --jar}, the jar built here ({@code jenet-cli/target/jenet-cli.jar}); without
+ * {@code --jvm}, the JVM's defaults. Each jar runs with each option set ({@code --jvm
+ * "small=-Xms64m -Xmx64m"}); one table row per peer count and server, median of the rounds with
+ * the least and most.
  */
-final class IdlePeers {
+public final class IdlePeers {
     private IdlePeers() {}
 
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
+    /** One measurement of one server with N peers. */
+    private record Result(double cpuMsPerSecond, double rssPerPeer, double heapPerPeer, Map<String, long[]> histogram) {}
+
+    /** A server to measure: C ENet's, or a jenet jar with JVM options. */
+    private record Server(String label, String jar, List<String> jvmOptions) {
+        boolean isC() {
+            return jar == null;
+        }
+    }
+
+    /**
+     * Entry point (see the class comment).
+     *
+     * @param args options
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        int[] peers = {1000, 2000, 4000};
+        int seconds = 10;
+        int rounds = 1;
+        boolean withC = true;
+        boolean histogram = false;
+        Map<String, String> jars = new LinkedHashMap<>();
+        Map<String, List<String>> jvms = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--peers" -> peers = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--no-c" -> withC = false;
+                case "--histogram" -> histogram = true;
+                case "--jar" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    jars.put(kv[0], kv[1]);
+                }
+                case "--jvm" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    jvms.put(kv[0], kv[1].isBlank() ? List.of() : List.of(kv[1].trim().split("\\s+")));
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (jars.isEmpty()) {
+            jars.put("jenet", LoopbackHarness.jar());
+        }
+        if (jvms.isEmpty()) {
+            jvms.put("", List.of());
+        }
+        List<Server> servers = new ArrayList<>();
+        if (withC) {
+            servers.add(new Server("C ENet", null, List.of()));
+        }
+        for (Map.Entry<String, String> jar : jars.entrySet()) {
+            for (Map.Entry<String, List<String>> jvm : jvms.entrySet()) {
+                String label = jvm.getKey().isEmpty() ? jar.getKey() : jar.getKey() + " " + jvm.getKey();
+                servers.add(new Server(label, jar.getValue(), jvm.getValue()));
+            }
+        }
+        Path cBench = LoopbackHarness.buildCBench();
+        run(cBench, servers, peers, seconds, rounds, histogram, System.out);
+    }
+
     static void run(Path cBench, String jar, int[] peerCounts, int seconds, PrintStream out) throws Exception {
+        run(cBench, List.of(new Server("C ENet", null, List.of()), new Server("jenet", jar, List.of())), peerCounts, seconds, 1,
+                false, out);
+    }
+
+    private static void run(Path cBench, List<Server> servers, int[] peerCounts, int seconds, int rounds, boolean histogram,
+                            PrintStream out) throws Exception {
         out.printf("Idle peers: one C ENet client host keeps N peers connected to a fresh server for %d s.%n%n", seconds);
+        boolean several = rounds > 1;
         out.println("| peers | server | CPU ms per s | RSS growth per peer | live heap growth per peer |");
         out.println("|---|---|---|---|---|");
+        Map<String, Map<String, long[]>> largest = new HashMap<>();
+        Map<String, Map<String, long[]>> smallest = new HashMap<>();
         for (int n : peerCounts) {
-            for (boolean jenet : new boolean[] {false, true}) {
-                Process server = jenet
-                        ? LoopbackHarness.start(List.of(LoopbackHarness.java(), "-jar", jar, "serve", "--port", "0", "--echo", "--peers", "4000"))
-                        : LoopbackHarness.start(List.of(cBench.toString(), "serve", "0"));
-                Process driver = null;
-                try {
-                    int port = LoopbackHarness.awaitPort(server, "listening on port ");
-                    long pid = server.pid();
-                    Thread.sleep(jenet ? 2000 : 200); // let the JVM finish starting up
-                    long rssBefore = rssKb(pid);
-                    long heapBefore = jenet ? liveHeapKb(pid) : 0;
-                    driver = new ProcessBuilder(cBench.toString(), "idle", "127.0.0.1", "" + port, "" + n)
-                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                    BufferedReader r = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
-                    String line = r.readLine();
-                    if (line == null || !line.equals("connected " + n)) {
-                        throw new IllegalStateException("idle driver: " + line);
+            Map<Server, List<Result>> results = new LinkedHashMap<>();
+            for (Server s : servers) {
+                results.put(s, new ArrayList<>());
+            }
+            for (int r = 0; r < rounds; r++) {
+                // Alternate the order of the servers between rounds.
+                List<Server> order = new ArrayList<>(servers);
+                if (r % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (Server s : order) {
+                    Result result = measure(cBench, s, n, seconds, histogram);
+                    results.get(s).add(result);
+                    if (histogram && !s.isC()) {
+                        if (n == Arrays.stream(peerCounts).max().getAsInt()) {
+                            largest.putIfAbsent(s.label(), result.histogram());
+                        }
+                        if (n == Arrays.stream(peerCounts).min().getAsInt()) {
+                            smallest.putIfAbsent(s.label(), result.histogram());
+                        }
                     }
-                    Thread.sleep(2000); // settle: handshakes done, first pings out
-                    long cpuBefore = cpuTicks(pid);
-                    long start = System.nanoTime();
-                    Thread.sleep(seconds * 1000L);
-                    long cpu = cpuTicks(pid) - cpuBefore;
-                    double wall = (System.nanoTime() - start) / 1e9;
-                    double cpuMsPerSecond = cpu * 1000.0 / ticksPerSecond() / wall;
-                    long rssAfter = rssKb(pid);
-                    long heapAfter = jenet ? liveHeapKb(pid) : 0;
-                    if (!driver.isAlive()) {
-                        throw new IllegalStateException("idle driver exited: " + r.readLine());
-                    }
-                    out.printf("| %d | %s | %.1f | %.0f B | %s |%n", n, jenet ? "jenet" : "C ENet", cpuMsPerSecond,
-                            (rssAfter - rssBefore) * 1024.0 / n, jenet ? String.format("%.0f B", (heapAfter - heapBefore) * 1024.0 / n) : "n/a");
-                } finally {
-                    if (driver != null) {
-                        LoopbackHarness.stop(driver);
-                    }
-                    LoopbackHarness.stop(server);
                 }
             }
+            for (Map.Entry<Server, List<Result>> e : results.entrySet()) {
+                Server s = e.getKey();
+                List<Result> rs = e.getValue();
+                out.printf("| %d | %s | %s | %s | %s |%n", n, s.label(), cell(rs, Result::cpuMsPerSecond, "%.1f", "", several),
+                        cell(rs, Result::rssPerPeer, "%.0f", " B", several),
+                        s.isC() ? "n/a" : cell(rs, Result::heapPerPeer, "%.0f", " B", several));
+            }
+        }
+        if (histogram && peerCounts.length > 1) {
+            int lo = Arrays.stream(peerCounts).min().getAsInt();
+            int hi = Arrays.stream(peerCounts).max().getAsInt();
+            for (Server s : servers) {
+                if (s.isC()) {
+                    continue;
+                }
+                out.printf("%nLive objects per peer, %s: (class histogram at %d peers − at %d) / %d%n%n", s.label(), hi, lo, hi - lo);
+                out.println("| class | instances per peer | bytes per peer |");
+                out.println("|---|---|---|");
+                Map<String, long[]> a = smallest.get(s.label());
+                Map<String, long[]> b = largest.get(s.label());
+                List<Map.Entry<String, long[]>> diff = new ArrayList<>();
+                for (Map.Entry<String, long[]> e : b.entrySet()) {
+                    long[] before = a.getOrDefault(e.getKey(), new long[2]);
+                    diff.add(Map.entry(e.getKey(), new long[] {e.getValue()[0] - before[0], e.getValue()[1] - before[1]}));
+                }
+                diff.sort(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[1]));
+                double total = 0;
+                for (Map.Entry<String, long[]> e : diff) {
+                    total += (double) e.getValue()[1] / (hi - lo);
+                }
+                for (Map.Entry<String, long[]> e : diff.subList(0, Math.min(15, diff.size()))) {
+                    out.printf("| %s | %.2f | %.1f |%n", e.getKey(), (double) e.getValue()[0] / (hi - lo), (double) e.getValue()[1] / (hi - lo));
+                }
+                out.printf("| all classes | | %.1f |%n", total);
+            }
+        }
+    }
+
+    private static String cell(List<Result> rs, java.util.function.ToDoubleFunction<Result> f, String format, String unit,
+                               boolean range) {
+        double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+        double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        String m = String.format(format, median) + unit;
+        return range ? m + " (" + String.format(format, v[0]) + "–" + String.format(format, v[v.length - 1]) + ")" : m;
+    }
+
+    private static Result measure(Path cBench, Server s, int n, int seconds, boolean histogram) throws Exception {
+        List<String> command = new ArrayList<>();
+        if (s.isC()) {
+            command.addAll(List.of(cBench.toString(), "serve", "0"));
+        } else {
+            command.add(LoopbackHarness.java());
+            command.addAll(s.jvmOptions());
+            command.addAll(List.of("-jar", s.jar(), "serve", "--port", "0", "--echo", "--peers", "4000"));
+        }
+        Process server = LoopbackHarness.start(command);
+        Process driver = null;
+        try {
+            int port = LoopbackHarness.awaitPort(server, "listening on port ");
+            long pid = server.pid();
+            Thread.sleep(s.isC() ? 200 : 2000); // let the JVM finish starting up
+            long rssBefore = rssKb(pid);
+            long heapBefore = s.isC() ? 0 : liveHeapKb(pid);
+            driver = new ProcessBuilder(cBench.toString(), "idle", "127.0.0.1", "" + port, "" + n)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+            String line = r.readLine();
+            if (line == null || !line.equals("connected " + n)) {
+                throw new IllegalStateException("idle driver: " + line);
+            }
+            Thread.sleep(2000); // settle: handshakes done, first pings out
+            long cpuBefore = cpuTicks(pid);
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long cpu = cpuTicks(pid) - cpuBefore;
+            double wall = (System.nanoTime() - start) / 1e9;
+            double cpuMsPerSecond = cpu * 1000.0 / ticksPerSecond() / wall;
+            long rssAfter = rssKb(pid);
+            long heapAfter = s.isC() ? 0 : liveHeapKb(pid);
+            Map<String, long[]> classes = histogram && !s.isC() ? classHistogram(pid) : Map.of();
+            if (!driver.isAlive()) {
+                throw new IllegalStateException("idle driver exited: " + r.readLine());
+            }
+            return new Result(cpuMsPerSecond, (rssAfter - rssBefore) * 1024.0 / n, (heapAfter - heapBefore) * 1024.0 / n, classes);
+        } finally {
+            if (driver != null) {
+                LoopbackHarness.stop(driver);
+            }
+            LoopbackHarness.stop(server);
         }
     }
 
@@ -95,9 +261,8 @@ final class IdlePeers {
 
     /** Live heap after a full GC, from the JDK's jcmd. */
     static long liveHeapKb(long pid) throws IOException, InterruptedException {
-        String jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString();
-        jcmdOutput(jcmd, pid, "GC.run");
-        String info = jcmdOutput(jcmd, pid, "GC.heap_info");
+        jcmdOutput(pid, "GC.run");
+        String info = jcmdOutput(pid, "GC.heap_info");
         Matcher m = HEAP_USED.matcher(info);
         if (!m.find()) {
             throw new IllegalStateException("cannot read heap use: " + info);
@@ -105,7 +270,22 @@ final class IdlePeers {
         return Long.parseLong(m.group(1));
     }
 
-    private static String jcmdOutput(String jcmd, long pid, String command) throws IOException, InterruptedException {
+    /** Live objects by class (a full GC first): class name → {instances, bytes}. */
+    private static Map<String, long[]> classHistogram(long pid) throws IOException, InterruptedException {
+        Map<String, long[]> classes = new HashMap<>();
+        Pattern row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+        for (String line : jcmdOutput(pid, "GC.class_histogram").split("\n")) {
+            Matcher m = row.matcher(line);
+            if (m.find()) {
+                classes.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                        (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+            }
+        }
+        return classes;
+    }
+
+    private static String jcmdOutput(long pid, String command) throws IOException, InterruptedException {
+        String jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString();
         Process p = new ProcessBuilder(jcmd, "" + pid, command).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();

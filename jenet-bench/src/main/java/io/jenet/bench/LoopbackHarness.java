@@ -488,7 +488,8 @@ public final class LoopbackHarness {
                 "--clients", "" + w.clients(), "--one-host")));
     }
 
-    private static String run(List<String> command) throws IOException, InterruptedException {
+    /** Runs a command and returns its standard output. */
+    static String run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(300, TimeUnit.SECONDS)) {

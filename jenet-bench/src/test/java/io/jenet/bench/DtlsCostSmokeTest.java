@@ -27,7 +27,10 @@ class DtlsCostSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DtlsCost.run(1, 5, 2_000, new PrintStream(out, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).containsPattern("DTLS handshakes \\(ENet connect included\\), one after another: \\d+ per second \\(5 measured\\)");
-        assertThat(text).containsPattern("\\| median of 1 rounds \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\|");
+        assertThat(text).containsPattern("jenet: DTLS handshakes \\(ENet connect included\\), one after another: \\d+ per second \\(5 measured\\)");
+        // build, plain and DTLS msg/s (median, least–most), their ratio, server CPU per echo for
+        // each, the client's datagrams per echo for each
+        assertThat(text).containsPattern("\\| jenet \\| \\d+ \\(\\d+–\\d+\\) \\| \\d+ \\(\\d+–\\d+\\) \\| \\d+\\.\\d\\d "
+                + "\\| \\d+\\.\\d\\d / \\d+\\.\\d\\d \\| \\d+\\.\\d\\d / \\d+\\.\\d\\d \\| \\d+\\.\\d{3} / \\d+\\.\\d{3} \\|");
     }
 }

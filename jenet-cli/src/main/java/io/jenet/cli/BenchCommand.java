@@ -83,6 +83,10 @@ final class BenchCommand implements Runnable {
             description = "A bulk transfer: BYTES in reliable --size packets, all queued at once, done when the server confirms the last (default: off).")
     long bulkBytes;
 
+    @Option(names = "--count-datagrams",
+            description = "Before the result line, print the UDP datagrams the clients sent and received while timed (as ENet counts them: one per DTLS record too).")
+    boolean countDatagrams;
+
     private io.jenet.TlsOptions tls;
 
     /**
@@ -225,6 +229,15 @@ final class BenchCommand implements Runnable {
         for (Client c : all) {
             maxGapMs = Math.max(maxGapMs, c.maxGapNanos / 1_000_000);
         }
+        if (countDatagrams) {
+            long sentDatagrams = 0;
+            long receivedDatagrams = 0;
+            for (Client c : all) {
+                sentDatagrams += c.datagramsSent;
+                receivedDatagrams += c.datagramsReceived;
+            }
+            out.printf("datagrams sent %d received %d%n", sentDatagrams, receivedDatagrams);
+        }
         out.printf("ok %d msgs %d bytes %.3f s %d msg/s p50 %d us p99 %d us max-gap %d ms%n", echoed, size, seconds,
                 (long) (echoed / seconds), p50, p99, maxGapMs);
         out.flush();
@@ -348,6 +361,9 @@ final class BenchCommand implements Runnable {
         long maxGapNanos;
         long measuredFrom;
         long measuredTo;
+        /** Datagrams this client's host sent and received while timed (the echo workload). */
+        long datagramsSent;
+        long datagramsReceived;
         /** Stream: messages sent; bulk: bytes sent. */
         long sent;
         long sentBytes;
@@ -422,9 +438,14 @@ final class BenchCommand implements Runnable {
                         return;
                     }
                 }
+                for (ENetConnection.HostStatistic statistic : ENetConnection.HostStatistic.values()) {
+                    connection.popStatistic(statistic);
+                }
                 measuredFrom = System.nanoTime();
                 exchange(connection, count, warmup);
                 measuredTo = System.nanoTime();
+                datagramsSent = (long) connection.popStatistic(ENetConnection.HostStatistic.HOST_TOTAL_SENT_PACKETS);
+                datagramsReceived = (long) connection.popStatistic(ENetConnection.HostStatistic.HOST_TOTAL_RECEIVED_PACKETS);
                 if (failure == null) {
                     for (Stream s : streams) {
                         s.peer.peerDisconnect(0);

@@ -6,6 +6,7 @@ import io.jenet.ENetConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +76,23 @@ class CliTest {
         } else {
             assertThat(echoed).isGreaterThanOrEqualTo(count * 95 / 100);
         }
+    }
+
+    @Test
+    void countDatagramsPrintsTheTimedDatagramsBeforeTheResultLine() {
+        Run r = run("bench", "127.0.0.1:" + port, "--count", "2000", "--window", "100", "--warmup", "500", "--count-datagrams");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        List<String> lines = r.out().strip().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("ok 2000 msgs 64 bytes");
+        String counts = lines.get(lines.size() - 2);
+        assertThat(counts).matches("datagrams sent \\d+ received \\d+");
+        long sent = Long.parseLong(counts.split(" ")[2]);
+        long received = Long.parseLong(counts.split(" ")[4]);
+        // 2000 packets each way in datagrams of at most 1392 bytes (ENet packs several per datagram),
+        // acknowledgements included: at least 2000 * 70 / 1392 each way, at most one per packet
+        // and acknowledgement.
+        assertThat(sent).isBetween(100L, 4000L);
+        assertThat(received).isBetween(100L, 4000L);
     }
 
     @Test

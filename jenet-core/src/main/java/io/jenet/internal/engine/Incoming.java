@@ -195,7 +195,7 @@ final class Incoming {
                             || dataLength > host.maximumPacketSize || current > end) {
                         result = -1;
                     } else if (commandNumber == COMMAND_SEND_FRAGMENT || commandNumber == COMMAND_SEND_UNRELIABLE_FRAGMENT) {
-                        result = dataLength <= 0 ? -1 : peer.channels[channelID].receiveFragment(commandNumber == COMMAND_SEND_FRAGMENT,
+                        result = dataLength <= 0 ? -1 : peer.channel(channelID).receiveFragment(commandNumber == COMMAND_SEND_FRAGMENT,
                                 commandByte, reliableSequenceNumber, u16(d, command + FRAGMENT_START_SEQUENCE_NUMBER_OFFSET),
                                 u32Unsigned(d, command + FRAGMENT_NUMBER_OFFSET), u32Unsigned(d, command + FRAGMENT_COUNT_OFFSET),
                                 u32Unsigned(d, command + FRAGMENT_OFFSET_OFFSET), u32Unsigned(d, command + FRAGMENT_TOTAL_LENGTH_OFFSET),
@@ -203,10 +203,10 @@ final class Incoming {
                     } else if (commandNumber == COMMAND_SEND_UNSEQUENCED) {
                         result = handleSendUnsequenced(peer, command, channelID, payload, dataLength);
                     } else if (commandNumber == COMMAND_SEND_RELIABLE) {
-                        result = peer.channels[channelID].queueIncoming(commandByte, reliableSequenceNumber, 0, d, payload,
+                        result = peer.channel(channelID).queueIncoming(commandByte, reliableSequenceNumber, 0, d, payload,
                                 dataLength, Packet.FLAG_RELIABLE, 0) == null ? -1 : 0;
                     } else {
-                        result = peer.channels[channelID].queueIncoming(commandByte, reliableSequenceNumber,
+                        result = peer.channel(channelID).queueIncoming(commandByte, reliableSequenceNumber,
                                 u16(d, command + SEND_UNRELIABLE_SEQUENCE_NUMBER_OFFSET), d, payload, dataLength, 0, 0) == null ? -1 : 0;
                     }
                     break;
@@ -506,13 +506,16 @@ final class Incoming {
             return 0;
         }
         unsequencedGroup &= 0xFFFF;
+        if (peer.unsequencedWindow == null) {
+            peer.unsequencedWindow = new int[Peer.UNSEQUENCED_WINDOW_SIZE / 32];
+        }
         if (unsequencedGroup - index != peer.incomingUnsequencedGroup) {
             peer.incomingUnsequencedGroup = unsequencedGroup - index;
             java.util.Arrays.fill(peer.unsequencedWindow, 0);
         } else if ((peer.unsequencedWindow[index / 32] & (1 << (index % 32))) != 0) {
             return 0;
         }
-        if (peer.channels[channelID].queueIncoming(u8(data, command), 0, 0, data, payload, dataLength,
+        if (peer.channel(channelID).queueIncoming(u8(data, command), 0, 0, data, payload, dataLength,
                 Packet.FLAG_UNSEQUENCED, 0) == null) {
             return -1;
         }

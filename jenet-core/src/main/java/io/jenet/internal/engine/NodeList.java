@@ -4,37 +4,37 @@ package io.jenet.internal.engine;
  * An intrusive circular list with a sentinel, mirroring ENet's {@code ENetList}: insertion before
  * any position, removal of any node and moving a run of nodes are O(1) and allocate nothing, which
  * the reliable queues need (commands are inserted in sequence order and retransmitted in place).
+ * The list is its own sentinel, as ENet's is a node inside its list: a separate sentinel object
+ * was 24 B more for each of a peer slot's five lists and a used channel's two.
  *
  * <p>Thread-safety: none; owned by one engine host.
  */
-final class NodeList<T extends Node> {
-    final Node sentinel = new Node();
-
+final class NodeList<T extends Node> extends Node {
     NodeList() {
-        sentinel.next = sentinel;
-        sentinel.prev = sentinel;
+        next = this;
+        prev = this;
     }
 
     Node begin() {
-        return sentinel.next;
+        return next;
     }
 
     Node end() {
-        return sentinel;
+        return this;
     }
 
     boolean isEmpty() {
-        return sentinel.next == sentinel;
+        return next == this;
     }
 
     @SuppressWarnings("unchecked")
     T front() {
-        return (T) sentinel.next;
+        return (T) next;
     }
 
     @SuppressWarnings("unchecked")
     T back() {
-        return (T) sentinel.prev;
+        return (T) prev;
     }
 
     /** Inserts {@code node} before {@code position}. */
@@ -46,7 +46,7 @@ final class NodeList<T extends Node> {
     }
 
     void addLast(T node) {
-        insert(sentinel, node);
+        insert(this, node);
     }
 
     /** Unlinks {@code node}; returns it. */
@@ -60,7 +60,7 @@ final class NodeList<T extends Node> {
 
     @SuppressWarnings("unchecked")
     T removeFirst() {
-        return (T) remove(sentinel.next);
+        return (T) remove(next);
     }
 
     /** Moves the run {@code first..last} (inclusive, linked in order) before {@code position}. */
@@ -75,7 +75,7 @@ final class NodeList<T extends Node> {
 
     int size() {
         int n = 0;
-        for (Node c = sentinel.next; c != sentinel; c = c.next) {
+        for (Node c = next; c != this; c = c.next) {
             n++;
         }
         return n;

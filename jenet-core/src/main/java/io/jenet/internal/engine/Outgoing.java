@@ -69,8 +69,8 @@ final class Outgoing {
         if (outgoingCommand == null) {
             return COMMAND_NONE;
         }
-        if (channelID < peer.channelCount) {
-            Channel channel = peer.channels[channelID];
+        Channel channel = channelID < peer.channelCount ? peer.usedChannel(channelID) : null;
+        if (channel != null) {
             int reliableWindow = reliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
             if (channel.reliableWindows[reliableWindow] > 0) {
                 --channel.reliableWindows[reliableWindow];
@@ -355,7 +355,7 @@ final class Outgoing {
             }
             int commandByte = c.commandByte();
             if ((commandByte & COMMAND_FLAG_ACKNOWLEDGE) != 0) {
-                channel = c.channelID() < peer.channelCount ? peer.channels[c.channelID()] : null;
+                channel = c.channelID() < peer.channelCount ? peer.usedChannel(c.channelID()) : null;
                 reliableWindow = c.reliableSequenceNumber / Peer.RELIABLE_WINDOW_SIZE;
                 if (channel != null) {
                     if (windowWrap) {

@@ -62,7 +62,14 @@ public final class Peer extends Node {
     /** Application data slot (the public API keeps its peer wrapper here). */
     public Object userData;
     int state;
-    Channel[] channels = new Channel[0];
+    /**
+     * The state of each channel in use, made on first use ({@link #channel}) and indexed by
+     * channel number; shorter than {@link #channelCount} (or null entries) for channels never used.
+     * A connection negotiates up to 255 channels and most carry nothing: made up front, the
+     * channels were most of an idle peer's heap.
+     */
+    Channel[] channels = NO_CHANNELS;
+    private static final Channel[] NO_CHANNELS = new Channel[0];
     int channelCount;
     long incomingBandwidth;
     long outgoingBandwidth;
@@ -123,7 +130,8 @@ public final class Peer extends Node {
     int flags;
     int incomingUnsequencedGroup;
     int outgoingUnsequencedGroup;
-    final int[] unsequencedWindow = new int[UNSEQUENCED_WINDOW_SIZE / 32];
+    /** Unsequenced groups received in the current window; made when the first unsequenced packet arrives (144 B a slot). */
+    int[] unsequencedWindow;
     int eventData;
     long totalWaitingData;
     /** The connection completed; its CONNECT event has not been taken yet. */
@@ -330,7 +338,7 @@ public final class Peer extends Node {
     }
 
     private boolean queue(int channelID, Packet packet) {
-        Channel channel = channels[channelID];
+        Channel channel = channel(channelID);
         int fragmentLength = fragmentLength();
         if (packet.length > fragmentLength) {
             long fragmentCount = ((long) packet.length + fragmentLength - 1) / fragmentLength;
@@ -397,7 +405,7 @@ public final class Peer extends Node {
             c.reliableSequenceNumber = outgoingReliableSequenceNumber;
             c.unreliableSequenceNumber = 0;
         } else {
-            Channel channel = channels[channelID];
+            Channel channel = channel(channelID);
             if ((command & COMMAND_FLAG_ACKNOWLEDGE) != 0) {
                 channel.outgoingReliableSequenceNumber = (channel.outgoingReliableSequenceNumber + 1) & 0xFFFF;
                 channel.outgoingUnreliableSequenceNumber = 0;
@@ -512,9 +520,11 @@ public final class Peer extends Node {
         resetOutgoingCommands(outgoingCommands);
         resetOutgoingCommands(outgoingSendReliableCommands);
         resetIncomingCommands(dispatchedCommands);
-        for (int i = 0; i < channelCount; i++) {
-            resetIncomingCommands(channels[i].incomingReliableCommands);
-            resetIncomingCommands(channels[i].incomingUnreliableCommands);
+        for (int i = 0; i < Math.min(channelCount, channels.length); i++) {
+            if (channels[i] != null) {
+                resetIncomingCommands(channels[i].incomingReliableCommands);
+                resetIncomingCommands(channels[i].incomingUnreliableCommands);
+            }
         }
         channelCount = 0;
     }
@@ -616,7 +626,9 @@ public final class Peer extends Node {
         totalWaitingData = 0;
         flags = 0;
         connectEventPending = false;
-        Arrays.fill(unsequencedWindow, 0);
+        if (unsequencedWindow != null) {
+            Arrays.fill(unsequencedWindow, 0);
+        }
         resetQueues();
     }
 
@@ -690,7 +702,7 @@ public final class Peer extends Node {
     Acknowledgement queueAcknowledgement(int command, int channelID, int reliableSequenceNumber, int sentTime) {
         host.dueChanged();
         if (channelID < channelCount) {
-            Channel channel = channels[channelID];
+            Channel channel = channel(channelID);
             int reliableWindow = reliableSequenceNumber / RELIABLE_WINDOW_SIZE;
             int currentWindow = channel.incomingReliableSequenceNumber / RELIABLE_WINDOW_SIZE;
             if (reliableSequenceNumber < channel.incomingReliableSequenceNumber) {
@@ -736,7 +748,10 @@ public final class Peer extends Node {
      */
     int dropHeldUnreliable(IncomingCommand keep) {
         int dropped = 0;
-        for (int i = 0; i < channelCount; i++) {
+        for (int i = 0; i < Math.min(channelCount, channels.length); i++) {
+            if (channels[i] == null) {
+                continue;
+            }
             NodeList<IncomingCommand> list = channels[i].incomingUnreliableCommands;
             for (Node n = list.begin(); n != list.end(); n = n.next) {
                 if (n != keep) {
@@ -767,19 +782,39 @@ public final class Peer extends Node {
         host.notifyDisconnect(this);
     }
 
-    /** Allocates channels for a new connection. */
+    /**
+     * Sets the channel count of a new connection. The channels themselves are made when first
+     * used; those a previous connection of this slot used are reset and kept for the next.
+     */
     void setupChannels(int count) {
-        if (channels.length < count) {
-            Channel[] grown = Arrays.copyOf(channels, count);
-            for (int i = channels.length; i < count; i++) {
-                grown[i] = new Channel(this, i);
+        for (int i = 0; i < Math.min(count, channels.length); i++) {
+            if (channels[i] != null) {
+                channels[i].reset();
             }
-            channels = grown;
-        }
-        for (int i = 0; i < count; i++) {
-            channels[i].reset();
         }
         channelCount = count;
+    }
+
+    /**
+     * @param id a channel number below {@link #channelCount}
+     * @return its state, made now if the channel was not used before (it starts as ENet's
+     *         freshly reset channel)
+     */
+    Channel channel(int id) {
+        if (id >= channels.length) {
+            channels = Arrays.copyOf(channels, Math.max(id + 1, Math.min(channelCount, Math.max(4, channels.length * 2))));
+        }
+        Channel c = channels[id];
+        if (c == null) {
+            c = new Channel(this, id);
+            channels[id] = c;
+        }
+        return c;
+    }
+
+    /** @return channel {@code id}'s state, or null if it has never been used (all its numbers are still 0) */
+    Channel usedChannel(int id) {
+        return id < channels.length ? channels[id] : null;
     }
 
     @Override

@@ -30,6 +30,10 @@ public final class DtlsClient implements DtlsLayer {
     private final boolean verify;
     private final int maximumPacketSize;
     private DtlsSession session;
+    /** The host's peer is gone: {@link #session} is dropped at the next {@link #poll} (see {@link #peerReleased}). */
+    private boolean released;
+    /** The work buffers of this client's sessions (the next one reuses them). */
+    private final DtlsSession.Buffers buffers = new DtlsSession.Buffers();
     /** ENet peers of this host that are alive (a DTLS client host has at most one). */
     private int enetPeers;
     private boolean failurePending;
@@ -87,6 +91,10 @@ public final class DtlsClient implements DtlsLayer {
 
     @Override
     public void poll(long now) {
+        if (released) {
+            released = false;
+            session = null;
+        }
         if (session == null || now < dueAt()) {
             return;
         }
@@ -108,8 +116,16 @@ public final class DtlsClient implements DtlsLayer {
         }
     }
 
+    /** @return the current session, or null (for tests) */
+    DtlsSession session() {
+        return session;
+    }
+
     @Override
     public long dueAt() {
+        if (released) {
+            return Long.MIN_VALUE;
+        }
         if (session == null) {
             return Long.MAX_VALUE;
         }
@@ -125,19 +141,32 @@ public final class DtlsClient implements DtlsLayer {
 
     @Override
     public void peerAttached(InetSocketAddress address) {
+        if (released) {
+            // The session ended with the previous peer: this one starts a new one.
+            released = false;
+            session = null;
+        }
         enetPeers++;
         if (session != null) {
             session.bound = true;
         }
     }
 
+    /**
+     * The session ends with the host's peer, but at the next {@link #poll}, not at once: the engine
+     * releases a peer as it resets it, before the host sends what the reset queued (the DISCONNECT
+     * of {@code peerDisconnectNow} and of {@code destroy}), and that datagram must still go out
+     * through the session, as it does through Godot's DTLS connection, which outlives the peer.
+     * Dropped at once, it started a new handshake instead, and the server kept the peer until
+     * ENet's timeout.
+     */
     @Override
     public void peerReleased(InetSocketAddress address) {
         if (enetPeers > 0) {
             enetPeers--;
         }
-        if (enetPeers == 0) {
-            session = null;
+        if (enetPeers == 0 && session != null) {
+            released = true;
         }
     }
 
@@ -153,7 +182,7 @@ public final class DtlsClient implements DtlsLayer {
         SSLEngine engine = context.createSSLEngine(serverName, to.getPort());
         engine.setUseClientMode(true);
         DtlsSession.configure(engine, maximumPacketSize, verify);
-        DtlsSession fresh = new DtlsSession(to, engine, raw, now);
+        DtlsSession fresh = new DtlsSession(to, engine, raw, buffers, now);
         fresh.bound = enetPeers > 0;
         if (previous != null) {
             fresh.adoptEarlyDatagrams(previous);

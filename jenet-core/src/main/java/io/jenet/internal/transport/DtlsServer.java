@@ -39,6 +39,8 @@ public final class DtlsServer implements DtlsLayer {
     private final int maximumPacketSize;
     private final int maximumSessions;
     private final Map<InetSocketAddress, DtlsSession> sessions = new HashMap<>();
+    /** The work buffers of every session (one thread drives them all). */
+    private final DtlsSession.Buffers buffers = new DtlsSession.Buffers();
     private boolean refuseNewConnections;
     private long droppedDatagrams;
     private long helloVerifyRequests;
@@ -99,7 +101,7 @@ public final class DtlsServer implements DtlsLayer {
         }
         if (cookie == 0) {
             // Stateless: the engine that writes the HelloVerifyRequest is forgotten at once.
-            DtlsSession once = new DtlsSession(from, newEngine(), raw, now);
+            DtlsSession once = new DtlsSession(from, newEngine(), raw, buffers, now);
             once.begin(now);
             once.receive(data, 0, length, out, now);
             helloVerifyRequests++;
@@ -118,7 +120,7 @@ public final class DtlsServer implements DtlsLayer {
             droppedDatagrams++;
             return -1;
         }
-        DtlsSession fresh = new DtlsSession(from, newEngine(), raw, now);
+        DtlsSession fresh = new DtlsSession(from, newEngine(), raw, buffers, now);
         fresh.prime(firstHello, now);
         fresh.receive(data, 0, length, out, now);
         if (fresh.hasFailed() || fresh.sentHelloVerifyRequest()) {
@@ -175,6 +177,10 @@ public final class DtlsServer implements DtlsLayer {
         Iterator<Map.Entry<InetSocketAddress, DtlsSession>> it = sessions.entrySet().iterator();
         while (it.hasNext()) {
             DtlsSession s = it.next().getValue();
+            if (s.released) {
+                it.remove();
+                continue;
+            }
             s.poll(now);
             if (s.hasFailed()) {
                 lastFailure = s.failure();
@@ -195,6 +201,11 @@ public final class DtlsServer implements DtlsLayer {
         nextDue = due;
     }
 
+    /** @return the session with {@code remote}, or null (for tests) */
+    DtlsSession session(InetSocketAddress remote) {
+        return sessions.get(remote);
+    }
+
     @Override
     public long dueAt() {
         return dirty ? Long.MIN_VALUE : nextDue;
@@ -206,9 +217,17 @@ public final class DtlsServer implements DtlsLayer {
         if (s != null) {
             s.enetPeers++;
             s.bound = true;
+            s.released = false;
         }
     }
 
+    /**
+     * Once no ENet peer is left at {@code address}, its session is dropped at the next
+     * {@link #poll}, not at once: the engine releases a peer as it resets it, before the host sends
+     * what the reset queued (the DISCONNECT of {@code peerDisconnectNow} and of {@code destroy}),
+     * and that datagram must still reach the client. Dropped at once, it was dropped with the
+     * session, and the client kept its peer until ENet's timeout.
+     */
     @Override
     public void peerReleased(InetSocketAddress address) {
         DtlsSession s = sessions.get(address);
@@ -217,7 +236,8 @@ public final class DtlsServer implements DtlsLayer {
         }
         s.enetPeers--;
         if (s.enetPeers == 0 && s.bound) {
-            sessions.remove(address);
+            s.released = true;
+            dirty = true;
         }
     }
 

@@ -33,12 +33,75 @@ final class DtlsSession {
     static final int LAST_RETRANSMIT_MS = 16_000;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    /**
+     * The buffers a session works in, shared by every session of one DTLS layer: a session keeps
+     * nothing in them between calls (a flight is sent before its call returns), and the layer is
+     * driven by one thread, so a server pays for one set rather than 50 KiB per remote. Also the
+     * reusable views of the caller's arrays, so that sealing and opening a record allocates
+     * nothing of jenet's (the JDK's engine still allocates per record; see docs/BENCHMARKS.md).
+     */
+    static final class Buffers {
+        /** One record as the engine writes it. */
+        private ByteBuffer record;
+        /** Handshake records coalesced into one datagram. */
+        private ByteBuffer datagram;
+        /** Decrypted data that is not delivered to the caller's array (an extra record), and handshake output. */
+        private ByteBuffer application;
+        /** The one-element arrays of the engine's array-taking wrap and unwrap (the one-buffer forms allocate one per call). */
+        private final ByteBuffer[] sources = new ByteBuffer[1];
+        private final ByteBuffer[] destinations = new ByteBuffer[1];
+        /** Views of the caller's arrays, rebuilt only when the caller passes another array. */
+        private ByteBuffer input;
+        private ByteBuffer output;
+        private ByteBuffer plaintext;
+
+        Buffers() {
+            allocate(16_384 + 512, 16_384 + 512);
+        }
+
+        private void allocate(int packet, int applicationSize) {
+            record = ByteBuffer.allocate(packet);
+            datagram = ByteBuffer.allocate(packet);
+            application = ByteBuffer.allocate(applicationSize);
+        }
+
+        /** Grows the buffers if {@code engine} needs larger ones than the sessions before it. */
+        void fit(SSLEngine engine) {
+            int packet = engine.getSession().getPacketBufferSize();
+            int applicationSize = engine.getSession().getApplicationBufferSize();
+            if (packet > record.capacity() || applicationSize > application.capacity()) {
+                allocate(Math.max(packet, record.capacity()), Math.max(applicationSize, application.capacity()));
+            }
+        }
+
+        private static ByteBuffer view(ByteBuffer cached, byte[] array, int offset, int length) {
+            ByteBuffer v = cached != null && cached.array() == array ? cached : ByteBuffer.wrap(array);
+            v.clear();
+            v.limit(offset + length);
+            v.position(offset);
+            return v;
+        }
+
+        /** @return {@code array[offset, offset + length)} as the engine's input */
+        ByteBuffer input(byte[] array, int offset, int length) {
+            return input = view(input, array, offset, length);
+        }
+
+        /** @return {@code array[offset, offset + length)} as the data to seal */
+        ByteBuffer plaintext(byte[] array, int offset, int length) {
+            return plaintext = view(plaintext, array, offset, length);
+        }
+
+        /** @return all of {@code array}, where the engine writes an opened record */
+        ByteBuffer output(byte[] array) {
+            return output = view(output, array, 0, array.length);
+        }
+    }
+
     final InetSocketAddress remote;
     private final SSLEngine engine;
     private final RawSender raw;
-    private final ByteBuffer record;
-    private final ByteBuffer datagram;
-    private final ByteBuffer application;
+    private final Buffers buffers;
     private boolean established;
     /** The record size the session was set up with (the JDK lowers it while it retransmits). */
     private final int maximumPacketSize;
@@ -63,6 +126,8 @@ final class DtlsSession {
     int enetPeers;
     /** Whether an ENet peer was ever attached to this session (its lifetime is then the peer's). */
     boolean bound;
+    /** Its last ENet peer is gone: the layer drops it at its next poll (after the peer's last datagram went out). */
+    boolean released;
     private long retransmitAt = Long.MAX_VALUE;
     private boolean discardOutput;
     private boolean sentHelloVerifyRequest;
@@ -94,18 +159,21 @@ final class DtlsSession {
         engine.setSSLParameters(parameters);
     }
 
-    DtlsSession(InetSocketAddress remote, SSLEngine engine, RawSender raw, long now) {
+    DtlsSession(InetSocketAddress remote, SSLEngine engine, RawSender raw, Buffers buffers, long now) {
         this.remote = remote;
         this.engine = engine;
         this.maximumPacketSize = engine.getSSLParameters().getMaximumPacketSize();
         this.raw = raw;
-        int packet = Math.max(engine.getSession().getPacketBufferSize(), 16_384 + 512);
-        this.record = ByteBuffer.allocate(packet);
-        this.datagram = ByteBuffer.allocate(packet);
-        this.application = ByteBuffer.allocate(Math.max(engine.getSession().getApplicationBufferSize(), 16_384 + 512));
+        buffers.fit(engine);
+        this.buffers = buffers;
         this.lastActivity = now;
         this.lastHeardAt = now;
         this.createdAt = now;
+    }
+
+    /** @return the JDK engine (for tests that compare jenet's record handling with the engine alone) */
+    SSLEngine engine() {
+        return engine;
     }
 
     /** Starts the handshake (a client sends its ClientHello). */
@@ -175,9 +243,11 @@ final class DtlsSession {
     }
 
     /**
-     * Feeds one datagram from the remote.
+     * Feeds one datagram from the remote. The first record of application data is opened straight
+     * into {@code out} (Godot's framing: one ENet datagram per record), so a datagram costs no copy
+     * of jenet's; {@code out} must not be {@code data}'s array.
      *
-     * @return the length of the application data copied into {@code out}, 0 if none, -1 if the
+     * @return the length of the application data written to {@code out}, 0 if none, -1 if the
      *         session failed
      */
     int receive(byte[] data, int offset, int length, byte[] out, long now) {
@@ -192,26 +262,43 @@ final class DtlsSession {
         }
         int delivered = 0;
         try {
-            ByteBuffer src = ByteBuffer.wrap(data, offset, length);
-            while (src.hasRemaining() || engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
-                application.clear();
-                SSLEngineResult r = engine.unwrap(src, application);
+            ByteBuffer src = buffers.input(data, offset, length);
+            // The engine's status after each step, as its result reports it: asking the engine
+            // (getHandshakeStatus) takes its lock, twice per record on the steady path otherwise.
+            SSLEngineResult.HandshakeStatus status = src.hasRemaining() ? null : engine.getHandshakeStatus();
+            while (src.hasRemaining() || status == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
+                ByteBuffer dst = delivered == 0 && out != data ? buffers.output(out) : cleared(buffers.application);
+                SSLEngineResult r = unwrap(src, dst);
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW && dst != buffers.application) {
+                    // Less room in out than the engine asks for: open the record in our own buffer,
+                    // which always has room, and drop it below if it does not fit out.
+                    dst = cleared(buffers.application);
+                    r = unwrap(src, dst);
+                }
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                     fail(new SSLException("closed by the peer"));
                     return -1;
                 }
-                if (r.bytesProduced() > 0) {
+                int produced = r.bytesProduced();
+                if (produced > 0) {
                     // Godot's framing: one ENet datagram per record; any further record is extra.
-                    if (delivered == 0 && r.bytesProduced() <= out.length) {
-                        application.flip();
-                        application.get(out, 0, r.bytesProduced());
-                        delivered = r.bytesProduced();
+                    if (delivered == 0 && dst != buffers.application) {
+                        delivered = produced;
+                        carriedData = true;
+                    } else if (delivered == 0 && produced <= out.length) {
+                        dst.flip();
+                        dst.get(out, 0, produced);
+                        delivered = produced;
                         carriedData = true;
                     } else {
                         droppedRecords++;
                     }
                 }
-                runTasks();
+                status = r.getHandshakeStatus();
+                if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                    status = engine.getHandshakeStatus();
+                }
                 if (r.bytesConsumed() == 0 && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
                     break;
                 }
@@ -219,12 +306,32 @@ final class DtlsSession {
             // The peer answered: a flight sent now is a new one, whose timer starts afresh
             // (RFC 6347 4.2.4); only retransmissions of one flight back off.
             retransmitInterval = FIRST_RETRANSMIT_MS;
-            drive(now);
+            if (!steady(status)) {
+                drive(now);
+            }
         } catch (SSLException | RuntimeException e) {
             fail(e);
             return -1;
         }
         return failure != null ? -1 : delivered;
+    }
+
+    /**
+     * @return whether an established session whose engine reported {@code status} has nothing for
+     *         {@link #drive} to do (it would only ask the engine for its status and find it idle)
+     */
+    private boolean steady(SSLEngineResult.HandshakeStatus status) {
+        return established && status == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
+    }
+
+    private static ByteBuffer cleared(ByteBuffer b) {
+        b.clear();
+        return b;
+    }
+
+    private SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
+        buffers.destinations[0] = dst;
+        return engine.unwrap(src, buffers.destinations, 0, 1);
     }
 
     /**
@@ -247,16 +354,19 @@ final class DtlsSession {
             return 0;
         }
         try {
-            record.clear();
-            SSLEngineResult r = engine.wrap(ByteBuffer.wrap(data, offset, length), record);
+            buffers.record.clear();
+            buffers.sources[0] = buffers.plaintext(data, offset, length);
+            SSLEngineResult r = engine.wrap(buffers.sources, 0, 1, buffers.record);
             if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() != length) {
                 droppedRecords++;
                 return 0;
             }
-            record.flip();
-            int sent = raw.send(remote, record.array(), 0, record.limit());
+            buffers.record.flip();
+            int sent = raw.send(remote, buffers.record.array(), 0, buffers.record.limit());
             lastActivity = now;
-            drive(now);
+            if (!steady(r.getHandshakeStatus())) {
+                drive(now);
+            }
             return sent < 0 ? -1 : 1;
         } catch (SSLException | RuntimeException e) {
             fail(e);
@@ -277,12 +387,12 @@ final class DtlsSession {
         retransmitInterval = Math.min(retransmitInterval * 2, LAST_RETRANSMIT_MS);
         retransmitAt = now + retransmitInterval;
         try {
-            record.clear();
-            engine.wrap(EMPTY, record);
-            record.flip();
-            boolean resent = record.hasRemaining();
-            datagram.clear();
-            append(record);
+            buffers.record.clear();
+            engine.wrap(EMPTY, buffers.record);
+            buffers.record.flip();
+            boolean resent = buffers.record.hasRemaining();
+            buffers.datagram.clear();
+            append(buffers.record);
             drive(now);
             return resent || heardFromPeer;
         } catch (SSLException | RuntimeException e) {
@@ -299,19 +409,19 @@ final class DtlsSession {
     /** Runs the handshake as far as it goes without input; flight records are coalesced into datagrams. */
     private void drive(long now) throws SSLException {
         boolean sent = false;
-        if (datagram.position() == 0) {
-            datagram.clear();
+        if (buffers.datagram.position() == 0) {
+            buffers.datagram.clear();
         }
         while (true) {
             SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                 runTasks();
             } else if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                record.clear();
-                SSLEngineResult r = engine.wrap(EMPTY, record);
-                record.flip();
-                if (record.hasRemaining()) {
-                    append(record);
+                buffers.record.clear();
+                SSLEngineResult r = engine.wrap(EMPTY, buffers.record);
+                buffers.record.flip();
+                if (buffers.record.hasRemaining()) {
+                    append(buffers.record);
                     sent = true;
                 }
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
@@ -320,8 +430,8 @@ final class DtlsSession {
                     return;
                 }
             } else if (hs == SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN) {
-                application.clear();
-                SSLEngineResult r = engine.unwrap(EMPTY, application);
+                buffers.application.clear();
+                SSLEngineResult r = engine.unwrap(EMPTY, buffers.application);
                 if (r.bytesProduced() > 0) {
                     droppedRecords++;
                 }
@@ -361,16 +471,16 @@ final class DtlsSession {
             rec.position(rec.limit());
             return;
         }
-        if (datagram.position() > 0 && datagram.position() + rec.remaining() > FLIGHT_DATAGRAM) {
+        if (buffers.datagram.position() > 0 && buffers.datagram.position() + rec.remaining() > FLIGHT_DATAGRAM) {
             flush();
         }
-        datagram.put(rec);
+        buffers.datagram.put(rec);
     }
 
     private void flush() {
-        if (datagram.position() > 0) {
-            raw.send(remote, datagram.array(), 0, datagram.position());
-            datagram.clear();
+        if (buffers.datagram.position() > 0) {
+            raw.send(remote, buffers.datagram.array(), 0, buffers.datagram.position());
+            buffers.datagram.clear();
         }
     }
 
@@ -382,6 +492,9 @@ final class DtlsSession {
     }
 
     private void fail(Exception e) {
+        // A flight this session was coalescing when it failed is not sent: the buffer is shared
+        // with the layer's other sessions, whose next flight must not carry it.
+        buffers.datagram.clear();
         if (failure == null) {
             failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
@@ -389,11 +502,11 @@ final class DtlsSession {
         // Tell the peer (a fatal alert, or close_notify) so that it drops its side at once rather
         // than holding a half-done handshake until it expires; best effort, as UDP is.
         try {
-            record.clear();
-            engine.wrap(EMPTY, record);
-            record.flip();
-            if (record.hasRemaining() && !discardOutput) {
-                raw.send(remote, record.array(), 0, record.limit());
+            buffers.record.clear();
+            engine.wrap(EMPTY, buffers.record);
+            buffers.record.flip();
+            if (buffers.record.hasRemaining() && !discardOutput) {
+                raw.send(remote, buffers.record.array(), 0, buffers.record.limit());
             }
         } catch (SSLException | RuntimeException ignored) {
             // the engine is done; nothing more to say

@@ -31,7 +31,7 @@ class DatagramLayoutTest {
         Pair p = new Pair(81, new SimulatedNetwork.Link().latency(6)).connect(2, 0);
         p.net.runFor(300);
         p.net.sent = new ArrayList<>();
-        int rsn = p.clientPeer.channels[1].outgoingReliableSequenceNumber;
+        int rsn = p.clientPeer.channel(1).outgoingReliableSequenceNumber;
         for (int i = 0; i < 3; i++) {
             p.send(p.client, p.clientPeer, 1, Traffic.payload(1, i, 20 + i), Packet.FLAG_RELIABLE);
         }

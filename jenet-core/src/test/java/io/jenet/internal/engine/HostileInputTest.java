@@ -158,7 +158,7 @@ class HostileInputTest {
     void overlappingFragmentsWithDifferentBytesKeepTheFirstCopyAndStayBounded() {
         // Two fragments of a 2-fragment packet claim overlapping ranges; ENet copies each fragment
         // number once and never writes outside the packet.
-        int rsn = p.serverPeer.channels[0].incomingReliableSequenceNumber + 1;
+        int rsn = p.serverPeer.channel(0).incomingReliableSequenceNumber + 1;
         byte[] f0 = new byte[SEND_FRAGMENT_SIZE];
         CommandWriter.sendFragment(f0, 0, COMMAND_SEND_FRAGMENT | COMMAND_FLAG_ACKNOWLEDGE, 0, rsn, 60, 2, 0, 100, 0);
         CommandWriter.reliableSequenceNumber(f0, 0, rsn);

@@ -68,7 +68,7 @@ class LossRecoveryTest {
     void aCommandOvertakenByALaterAcknowledgedOneIsResentBeforeItsTimer(boolean exact) {
         Pair p = pair(71, 40, exact);
         Peer peer = p.clientPeer;
-        int seq = peer.channels[0].outgoingReliableSequenceNumber + 1;
+        int seq = peer.channel(0).outgoingReliableSequenceNumber + 1;
         Set<Integer> droppedOnce = new HashSet<>();
         p.net.tamper = d -> {
             List<Integer> carried = reliableSent(d);
@@ -109,7 +109,7 @@ class LossRecoveryTest {
         Pair p = pair(72, 30, exact);
         Peer peer = p.clientPeer;
         peer.timeout(1 << 20, 600_000, 600_000);
-        int seq = peer.channels[0].outgoingReliableSequenceNumber + 1;
+        int seq = peer.channel(0).outgoingReliableSequenceNumber + 1;
         int[] drops = {0};
         p.net.tamper = d -> reliableSent(d).contains(seq) && drops[0]++ < 6 ? null : d;
         p.net.sent = new ArrayList<>();
@@ -200,7 +200,7 @@ class LossRecoveryTest {
         Pair p = pair(75, 30, false);
         Peer peer = p.clientPeer;
         peer.recovery.lossSeen((int) p.net.now());
-        int seq = peer.channels[0].outgoingReliableSequenceNumber + 1;
+        int seq = peer.channel(0).outgoingReliableSequenceNumber + 1;
         boolean[] dropped = {false};
         p.net.tamper = d -> {
             if (!dropped[0] && reliableSent(d).contains(seq)) {
@@ -282,7 +282,7 @@ class LossRecoveryTest {
         p.send(p.client, p.clientPeer, 0, Traffic.payload(0, 0, 64), Packet.FLAG_RELIABLE);
         assertThat(p.net.runUntil(() -> p.count(p.server, Event.TYPE_RECEIVE) == 1, 1000)).isTrue();
         p.net.runFor(100);
-        int dataSeq = p.clientPeer.channels[0].outgoingReliableSequenceNumber;
+        int dataSeq = p.clientPeer.channel(0).outgoingReliableSequenceNumber;
         boolean[] spliced = {false};
         p.net.tamper = d -> {
             boolean ackOfDisconnect = false;

@@ -115,7 +115,15 @@ class DtlsSessionLifetimeTest {
         server.poll(now);
         assertThat(server.sessions()).isEqualTo(1);
         assertThat(server.dueAt()).isEqualTo(Long.MAX_VALUE);
+        // Released, the session still carries what the host sends before its next poll (the
+        // peer's DISCONNECT), and is dropped by that poll.
         server.peerReleased(adopted);
+        byte[] last = {4, 5, 6};
+        assertThat(server.send(adopted, last, 0, last.length, now)).isEqualTo(last.length);
+        assertThat(wire).hasSize(1);
+        assertThat(wire.peekFirst().to()).isEqualTo(adopted);
+        wire.clear();
+        server.poll(now);
         assertThat(server.sessions()).isZero();
         byte[] late = {1, 2, 3};
         assertThat(server.send(adopted, late, 0, late.length, now)).isZero();
@@ -140,6 +148,7 @@ class DtlsSessionLifetimeTest {
 
         // A slot frees when a peer goes; the fourth client's next attempt gets in.
         server.peerReleased(new InetSocketAddress("127.0.0.3", 2000));
+        server.poll(now);
         now += 1_000;
         c.poll(now);
         deliver(server, fourth, c);
@@ -166,6 +175,7 @@ class DtlsSessionLifetimeTest {
         again.send(SERVER, data, 0, data.length, now);
         assertThat(deliver(server, at, again)).isEqualTo(data);
         server.peerReleased(at);
+        server.poll(now);
         assertThat(server.sessions()).isZero();
     }
 
@@ -190,8 +200,46 @@ class DtlsSessionLifetimeTest {
         c.poll(now);
         assertThat(c.sessions()).isEqualTo(1);
         c.peerReleased(SERVER);
+        c.poll(now);
         assertThat(c.sessions()).isZero();
         assertThat(c.takeFailure()).isFalse();
+    }
+
+    @Test
+    void theLastDatagramOfAReleasedPeerStillGoesThroughItsSession() {
+        DtlsServer server = server(8);
+        InetSocketAddress at = new InetSocketAddress("127.0.0.5", 4001);
+        DtlsClient c = establish(server, at);
+        c.peerAttached(SERVER);
+        server.peerAttached(at);
+        // The engine releases a peer as it resets it, and the host then sends the DISCONNECT that
+        // the reset queued: it goes inside the session, which ends at the next poll.
+        c.peerReleased(SERVER);
+        byte[] disconnect = {3, 3};
+        assertThat(c.send(SERVER, disconnect, 0, 2, now)).isEqualTo(2);
+        assertThat(deliver(server, at, c)).isEqualTo(disconnect);
+        c.poll(now);
+        assertThat(c.sessions()).isZero();
+        // The same from the server's side.
+        DtlsClient d = establish(server, new InetSocketAddress("127.0.0.5", 4002));
+        InetSocketAddress dAt = new InetSocketAddress("127.0.0.5", 4002);
+        server.peerAttached(dAt);
+        d.peerAttached(SERVER);
+        server.peerReleased(dAt);
+        assertThat(server.send(dAt, disconnect, 0, 2, now)).isEqualTo(2);
+        Datagram out = wire.pollLast();
+        assertThat(out.to()).isEqualTo(dAt);
+        byte[] got = new byte[65536];
+        assertThat(d.receive(SERVER, out.data(), out.data().length, got, now)).isEqualTo(2);
+        assertThat(Arrays.copyOf(got, 2)).isEqualTo(disconnect);
+        server.poll(now);
+        assertThat(server.sessions()).isEqualTo(1);
+        assertThat(server.send(dAt, disconnect, 0, 2, now)).isZero();
+        // A new peer of the client after the release starts a new session, never the old one.
+        c.peerAttached(SERVER);
+        c.send(SERVER, new byte[] {1}, 0, 1, now);
+        assertThat(c.sessions()).isEqualTo(1);
+        assertThat(c.establishedSessions()).isZero();
     }
 
     @Test
