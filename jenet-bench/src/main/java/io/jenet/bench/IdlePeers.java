@@ -33,9 +33,15 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.IdlePeers \
- *     [--peers 1000,4000] [--seconds 10] [--rounds 3] [--no-c] [--histogram] \
+ *     [--peers 1000,4000] [--seconds 10] [--rounds 3] [--no-c] [--histogram] [--incremental] \
  *     [--jar LABEL=PATH]... [--jvm LABEL=OPTIONS]...
  * </pre>
+ *
+ * With {@code --incremental}, each server process is given the smallest count of peers, then the
+ * rest up to the largest from a second client host, and the growth between the two is divided by
+ * the peers added: a fresh JVM's one-off costs (the JIT compiling the paths the first peers
+ * exercise, the memory its compiler arenas leave in the C heap, the heap's first regions) then
+ * count in neither measurement, as they do in a fresh-server measurement of N peers.
  *
  * Without {@code --jar}, the jar built here ({@code jenet-cli/target/jenet-cli.jar}); without
  * {@code --jvm}, the JVM's defaults. Each jar runs with each option set ({@code --jvm
@@ -45,7 +51,8 @@ import java.util.regex.Pattern;
 public final class IdlePeers {
     private IdlePeers() {}
 
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** A generation's (or G1's whole heap's) line of {@code GC.heap_info}: "… total 393216K, used 12345K …". */
+    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
     /** One measurement of one server with N peers. */
     private record Result(double cpuMsPerSecond, double rssPerPeer, double heapPerPeer, Map<String, long[]> histogram) {}
@@ -69,6 +76,7 @@ public final class IdlePeers {
         int rounds = 1;
         boolean withC = true;
         boolean histogram = false;
+        boolean incremental = false;
         Map<String, String> jars = new LinkedHashMap<>();
         Map<String, List<String>> jvms = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -78,6 +86,7 @@ public final class IdlePeers {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--no-c" -> withC = false;
                 case "--histogram" -> histogram = true;
+                case "--incremental" -> incremental = true;
                 case "--jar" -> {
                     String[] kv = args[++i].split("=", 2);
                     jars.put(kv[0], kv[1]);
@@ -106,7 +115,110 @@ public final class IdlePeers {
             }
         }
         Path cBench = LoopbackHarness.buildCBench();
-        run(cBench, servers, peers, seconds, rounds, histogram, System.out);
+        if (incremental) {
+            runIncremental(cBench, servers, Arrays.stream(peers).min().getAsInt(), Arrays.stream(peers).max().getAsInt(), seconds, rounds,
+                    System.out);
+        } else {
+            run(cBench, servers, peers, seconds, rounds, histogram, System.out);
+        }
+    }
+
+    /**
+     * Growth per peer within one server process: {@code first} peers connect and idle, then
+     * {@code last - first} more (a second client host), and the growth between the two is divided
+     * by the peers added. What a fresh process pays once (the JIT compiling the paths the first
+     * peers exercise, its arenas, the heap's first regions) is then in neither figure.
+     */
+    private static void runIncremental(Path cBench, List<Server> servers, int first, int last, int seconds, int rounds,
+                                       PrintStream out) throws Exception {
+        out.printf("Idle peers, incremental: %d peers connect and idle %d s, then %d more from a second client host and idle %d s; "
+                + "growth between the two, per added peer.%n%n", first, seconds, last - first, seconds);
+        out.println("| server | CPU ms per s at " + last + " | RSS growth per peer | live heap growth per peer |");
+        out.println("|---|---|---|---|");
+        Map<Server, List<Result>> results = new LinkedHashMap<>();
+        for (Server s : servers) {
+            results.put(s, new ArrayList<>());
+        }
+        for (int r = 0; r < rounds; r++) {
+            List<Server> order = new ArrayList<>(servers);
+            if (r % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (Server s : order) {
+                results.get(s).add(measureIncremental(cBench, s, first, last, seconds));
+            }
+        }
+        boolean several = rounds > 1;
+        for (Map.Entry<Server, List<Result>> e : results.entrySet()) {
+            Server s = e.getKey();
+            List<Result> rs = e.getValue();
+            out.printf("| %s | %s | %s | %s |%n", s.label(), cell(rs, Result::cpuMsPerSecond, "%.1f", "", several),
+                    cell(rs, Result::rssPerPeer, "%.0f", " B", several),
+                    s.isC() ? "n/a" : cell(rs, Result::heapPerPeer, "%.0f", " B", several));
+        }
+    }
+
+    private static Result measureIncremental(Path cBench, Server s, int first, int last, int seconds) throws Exception {
+        Process server = LoopbackHarness.start(serverCommand(cBench, s));
+        List<Process> drivers = new ArrayList<>();
+        try {
+            int port = LoopbackHarness.awaitPort(server, "listening on port ");
+            long pid = server.pid();
+            Thread.sleep(s.isC() ? 200 : 2000);
+            drivers.add(connect(cBench, port, first));
+            Thread.sleep(2000 + seconds * 1000L);
+            // Both points right after a full GC: a JVM's full GC gives heap back to the system (G1
+            // shrinks to its free ratio), so RSS taken before the first one would count that as
+            // memory the added peers freed.
+            long heapBefore = s.isC() ? 0 : liveHeapKb(pid);
+            long rssBefore = rssKb(pid);
+            drivers.add(connect(cBench, port, last - first));
+            Thread.sleep(2000);
+            long cpuBefore = cpuTicks(pid);
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long cpu = cpuTicks(pid) - cpuBefore;
+            double cpuMsPerSecond = cpu * 1000.0 / ticksPerSecond() / ((System.nanoTime() - start) / 1e9);
+            long heapAfter = s.isC() ? 0 : liveHeapKb(pid);
+            long rssAfter = rssKb(pid);
+            for (Process d : drivers) {
+                if (!d.isAlive()) {
+                    throw new IllegalStateException("idle driver exited (a peer was lost)");
+                }
+            }
+            int added = last - first;
+            return new Result(cpuMsPerSecond, (rssAfter - rssBefore) * 1024.0 / added, (heapAfter - heapBefore) * 1024.0 / added, Map.of());
+        } finally {
+            for (Process d : drivers) {
+                LoopbackHarness.stop(d);
+            }
+            LoopbackHarness.stop(server);
+        }
+    }
+
+    private static List<String> serverCommand(Path cBench, Server s) {
+        List<String> command = new ArrayList<>();
+        if (s.isC()) {
+            command.addAll(List.of(cBench.toString(), "serve", "0"));
+        } else {
+            command.add(LoopbackHarness.java());
+            command.addAll(s.jvmOptions());
+            command.addAll(List.of("-jar", s.jar(), "serve", "--port", "0", "--echo", "--peers", "4000"));
+        }
+        return command;
+    }
+
+    /** Starts a C client host with {@code n} idle peers; returns once all are connected. */
+    private static Process connect(Path cBench, int port, int n) throws IOException {
+        Process driver = new ProcessBuilder(cBench.toString(), "idle", "127.0.0.1", "" + port, "" + n)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        if (line == null || !line.equals("connected " + n)) {
+            driver.destroyForcibly();
+            throw new IllegalStateException("idle driver: " + line);
+        }
+        return driver;
     }
 
     static void run(Path cBench, String jar, int[] peerCounts, int seconds, PrintStream out) throws Exception {
@@ -193,15 +305,7 @@ public final class IdlePeers {
     }
 
     private static Result measure(Path cBench, Server s, int n, int seconds, boolean histogram) throws Exception {
-        List<String> command = new ArrayList<>();
-        if (s.isC()) {
-            command.addAll(List.of(cBench.toString(), "serve", "0"));
-        } else {
-            command.add(LoopbackHarness.java());
-            command.addAll(s.jvmOptions());
-            command.addAll(List.of("-jar", s.jar(), "serve", "--port", "0", "--echo", "--peers", "4000"));
-        }
-        Process server = LoopbackHarness.start(command);
+        Process server = LoopbackHarness.start(serverCommand(cBench, s));
         Process driver = null;
         try {
             int port = LoopbackHarness.awaitPort(server, "listening on port ");
@@ -259,15 +363,24 @@ public final class IdlePeers {
         throw new IllegalStateException("no VmRSS for " + pid);
     }
 
-    /** Live heap after a full GC, from the JDK's jcmd. */
+    /**
+     * Live heap after a full GC, from the JDK's jcmd: the sum of the generations' use (the serial
+     * and parallel collectors print one line per generation, G1 one for its whole heap).
+     */
     static long liveHeapKb(long pid) throws IOException, InterruptedException {
         jcmdOutput(pid, "GC.run");
         String info = jcmdOutput(pid, "GC.heap_info");
         Matcher m = HEAP_USED.matcher(info);
-        if (!m.find()) {
+        long used = 0;
+        boolean found = false;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1));
+            found = true;
+        }
+        if (!found) {
             throw new IllegalStateException("cannot read heap use: " + info);
         }
-        return Long.parseLong(m.group(1));
+        return used;
     }
 
     /** Live objects by class (a full GC first): class name → {instances, bytes}. */
