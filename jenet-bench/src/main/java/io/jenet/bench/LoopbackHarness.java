@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -q -B install -DskipTests
  * java -cp "jenet-bench/target/classes:jenet-bench/target/lib/*" io.jenet.bench.LoopbackHarness [--rounds N] [--smoke]
- *     [--only TEXT] [--skip-idle] [--skip-fresh] [--jar PATH] [--jdk JAVA_HOME]... [--chart FILE.svg]
+ *     [--only TEXT] [--skip-idle] [--skip-fresh] [--fresh-counts N,N...] [--jar PATH] [--jdk JAVA_HOME]... [--chart FILE.svg]
  * </pre>
  *
  * <p>jenet's side runs on every {@code --jdk} given (default: the running JDK and, for a full run
@@ -87,6 +87,7 @@ public final class LoopbackHarness {
         boolean skipIdle = false;
         boolean skipFresh = false;
         Path chart = null;
+        int[] freshCounts = null;
         List<Jdk> jdks = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--rounds")) {
@@ -104,6 +105,8 @@ public final class LoopbackHarness {
                 JAR = args[++i];
             } else if (args[i].equals("--jdk")) {
                 jdks.add(Jdk.of(Paths.get(args[++i])));
+            } else if (args[i].equals("--fresh-counts")) {
+                freshCounts = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
             } else if (args[i].equals("--chart")) {
                 chart = Paths.get(args[++i]);
             }
@@ -212,11 +215,15 @@ public final class LoopbackHarness {
                 stop(p);
             }
         }
-        int freshCount = smoke ? 2_000 : 200_000;
-        String fresh = "64 B reliable, window 1000, " + String.format(java.util.Locale.ROOT, "%,d", freshCount).replace(',', ' ')
-                + " echoes, fresh processes";
-        if (!skipFresh && (only == null || fresh.contains(only))) {
-            freshRows(cBench, jdks, freshCount, rounds, fresh, ratios, out);
+        if (freshCounts == null) {
+            freshCounts = new int[] {smoke ? 2_000 : 200_000};
+        }
+        for (int freshCount : freshCounts) {
+            String fresh = "64 B reliable, window 1000, " + String.format(java.util.Locale.ROOT, "%,d", freshCount).replace(',', ' ')
+                    + " echoes, fresh processes";
+            if (!skipFresh && (only == null || fresh.contains(only))) {
+                freshRows(cBench, jdks, freshCount, rounds, fresh, ratios, out);
+            }
         }
         if (chart != null) {
             RatioChart.write(chart, ratios);
@@ -330,8 +337,9 @@ public final class LoopbackHarness {
 
     /**
      * What a user's first {@code jenet bench} does: a fresh server and a fresh client process per
-     * round, no warm-up, on C ENet and on jenet, once as {@code java -jar} and once through the
-     * {@code jenet} command (with its start-up cache, trained before the first round).
+     * round, no warm-up, on C ENet and on jenet: as {@code java -jar}, through the {@code jenet}
+     * command (with its start-up cache, trained before the first round), and through the command with
+     * {@code JENET_JAVA_OPTS=quick} (the JIT's quick compiler alone) on both sides.
      */
     private static void freshRows(Path cBench, List<Jdk> jdks, int count, int rounds, String name,
                                   Map<String, Map<String, Double>> ratios, java.io.PrintStream out) throws Exception {
@@ -345,9 +353,11 @@ public final class LoopbackHarness {
         List<Result> cc = new ArrayList<>();
         List<List<Result>> plain = new ArrayList<>();
         List<List<Result>> command = new ArrayList<>();
+        List<List<Result>> quick = new ArrayList<>();
         for (int k = 0; k < jdks.size(); k++) {
             plain.add(new ArrayList<>());
             command.add(new ArrayList<>());
+            quick.add(new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
             cc.add(orFailed(() -> fresh(List.of(cBench.toString(), "serve", "0"),
@@ -359,6 +369,8 @@ public final class LoopbackHarness {
                         port -> benchArgs(jenet(jdk), port, w)), failures));
                 command.get(k).add(orFailed(() -> fresh(scriptCommand(script, jdk, "serve", "--port", "0", "--echo"),
                         port -> benchArgs(scriptCommand(script, jdk), port, w)), failures));
+                quick.get(k).add(orFailed(() -> fresh(quick(scriptCommand(script, jdk, "serve", "--port", "0", "--echo")),
+                        port -> benchArgs(quick(scriptCommand(script, jdk)), port, w)), failures));
             }
         }
         for (String f : failures) {
@@ -366,6 +378,14 @@ public final class LoopbackHarness {
         }
         out.println(row(name + ", java -jar", cc, plain, null, null, jdks, ratios));
         out.println(row(name + ", jenet command", cc, command, null, null, jdks, ratios));
+        out.println(row(name + ", jenet command, JENET_JAVA_OPTS=quick", cc, quick, null, null, jdks, ratios));
+    }
+
+    /** The same command with {@code JENET_JAVA_OPTS=quick} in its environment. */
+    private static List<String> quick(List<String> scriptCommand) {
+        List<String> cmd = new ArrayList<>(scriptCommand);
+        cmd.add(1, "JENET_JAVA_OPTS=quick");
+        return cmd;
     }
 
     private static List<String> benchArgs(List<String> prefix, int port, Workload w) {

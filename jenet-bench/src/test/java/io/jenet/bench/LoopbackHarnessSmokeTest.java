@@ -34,13 +34,14 @@ class LoopbackHarnessSmokeTest {
                 "1 kB reliable, window 100", "8 kB reliable, window 32", "64 clients, 64 B reliable, window 16",
                 "1000 clients, 64 B reliable, window 4", "64 B reliable, window 100, 5 % loss",
                 "64 B reliable, window 1000, 2 000 echoes, fresh processes, java -jar",
-                "64 B reliable, window 1000, 2 000 echoes, fresh processes, jenet command");
+                "64 B reliable, window 1000, 2 000 echoes, fresh processes, jenet command",
+                "64 B reliable, window 1000, 2 000 echoes, fresh processes, jenet command, JENET_JAVA_OPTS=quick");
         assertThat(rows.subList(0, 11)).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| \\d+ \\| \\d+ \\|.*"));
         // Fresh processes: C and jenet each measured, no mixed pairs.
-        assertThat(rows.subList(11, 13)).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| – \\| – \\|.*"));
+        assertThat(rows.subList(11, 14)).allSatisfy(l -> assertThat(l).matches("\\| [^|]+ \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d \\| – \\| – \\|.*"));
         // The chart: an SVG naming every row.
         String svg = Files.readString(chart);
-        assertThat(svg).contains("<svg").endsWith("</svg>\n").contains("1000 clients, 64 B reliable, window 4").contains("fresh processes, jenet command");
+        assertThat(svg).contains("<svg").endsWith("</svg>\n").contains("1000 clients, 64 B reliable, window 4").contains("fresh processes, jenet command, JENET_JAVA_OPTS=quick");
         Files.delete(chart);
         // The idle-peers table: both servers, CPU and memory figures.
         assertThat(table.lines().filter(l -> l.matches("\\| 200 \\| (C ENet|jenet) \\| [0-9.]+ \\| -?\\d+ B \\| .*"))).hasSize(2);
