@@ -73,7 +73,7 @@ final class RatioChart {
         LegendTitle legend = new LegendTitle(plot);
         legend.setPosition(RectangleEdge.BOTTOM);
         chart.addSubtitle(legend);
-        int width = 900;
+        int width = 1000;
         int height = 140 + 38 * Math.max(1, data.getColumnCount()) * Math.max(1, (data.getRowCount() + 1) / 2);
         SVGGraphics2D g = new SVGGraphics2D(width, height);
         chart.draw(g, new Rectangle(0, 0, width, height));
