@@ -280,6 +280,92 @@ class ENetShardedHostTest {
         assertThat(errors).isEmpty();
     }
 
+    /**
+     * Garbage from many source ports (so the kernel spreads it over the shards, as it spreads
+     * clients) between every service of the clients: empty, cut-short ENet headers and commands,
+     * random bytes, 5 000 and 60 000 bytes. Every honest echo comes back once, whole, in order; the
+     * oversized datagrams are dropped and counted by the shards they reached, more than one.
+     */
+    @Test
+    void garbageFromManySourcesCostsTheHonestClientsOnNoShardAnything() throws Exception {
+        int clients = 32;
+        int packets = 30;
+        server = builder(clients).start(echo(-1));
+        List<DatagramChannel> attackers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            DatagramChannel a = DatagramChannel.open();
+            a.bind(new InetSocketAddress("127.0.0.1", 0));
+            attackers.add(a);
+        }
+        InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.getLocalPort());
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long[] oversized = new long[1];
+        int[] round = new int[1];
+        Runnable garbage = () -> {
+            for (int k = 0; k < 8; k++) {
+                byte[] g = switch (k) {
+                    case 0 -> new byte[0];
+                    case 1 -> new byte[5000];
+                    case 2 -> new byte[60_000];
+                    case 3 -> new byte[] {(byte) 0x80, 0x00, 0x12};
+                    case 4 -> new byte[] {0x00, 0x00, 0x00, 0x01, 0x06, 0x00};
+                    default -> new byte[1 + random.nextInt(1400)];
+                };
+                if (k >= 5) {
+                    random.nextBytes(g);
+                }
+                try {
+                    DatagramChannel from = attackers.get((round[0] * 8 + k) % attackers.size());
+                    if (from.send(ByteBuffer.wrap(g), target) == g.length && g.length > 4160) {
+                        oversized[0]++;
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            round[0]++;
+        };
+        fleet = new Fleet(clients, ENetConnection.CompressionMode.COMPRESS_NONE);
+        fleet.connectAll(server.getLocalPort());
+        fleet.until(() -> {
+            garbage.run();
+            return fleet.allConnected() && server.getConnectedPeerCount() == clients;
+        }, "every client connected among garbage");
+        for (int i = 0; i < clients; i++) {
+            for (int seq = 0; seq < packets; seq++) {
+                fleet.peers[i].send(1, packet(i, seq), ENetPacketPeer.FLAG_RELIABLE);
+            }
+        }
+        fleet.until(() -> {
+            garbage.run();
+            return IntStream.range(0, clients).allMatch(i -> fleet.received.get(i).size() >= packets);
+        }, "every echo among garbage");
+        for (int i = 0; i < clients; i++) {
+            List<byte[]> echoes = fleet.on(i, 1);
+            assertThat(echoes).as("echoes of client %d", i).hasSize(packets);
+            for (int seq = 0; seq < packets; seq++) {
+                assertThat(echoes.get(seq)).as("echo %d of client %d", seq, i).isEqualTo(packet(i, seq));
+            }
+            assertThat(arrivals.get(i).stream().map(a -> a[1]).toList()).as("packets of client %d on the server", i)
+                    .isEqualTo(IntStream.range(0, packets).boxed().toList());
+        }
+        assertThat(server.getConnectedPeerCount()).isEqualTo(clients);
+        long dropped = 0;
+        int shardsHit = 0;
+        for (int k = 0; k < SHARDS; k++) {
+            long d = server.submit(k, ENetConnection::getDroppedDatagrams).get(DEADLINE_MS, TimeUnit.MILLISECONDS);
+            dropped += d;
+            shardsHit += d > 0 ? 1 : 0;
+        }
+        assertThat(oversized[0]).isPositive();
+        assertThat(dropped).as("datagrams dropped and counted over the shards").isGreaterThanOrEqualTo(oversized[0]);
+        assertThat(shardsHit).as("shards the garbage reached").isGreaterThan(1);
+        assertThat(errors).isEmpty();
+        for (DatagramChannel a : attackers) {
+            a.close();
+        }
+    }
+
     @Test
     void refuseNewConnectionsRefusesANewcomerOnEveryShardAndAcceptsAgainWhenLifted() throws Exception {
         int clients = 64; // a shard without a client: 4 × (3/4)^64 ≈ 4e-8
