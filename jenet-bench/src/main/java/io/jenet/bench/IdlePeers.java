@@ -52,7 +52,7 @@ public final class IdlePeers {
     private IdlePeers() {}
 
     /** A generation's (or G1's whole heap's) line of {@code GC.heap_info}: "… total 393216K, used 12345K …". */
-    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("total (?:reserved \\d+K, committed )?\\d+K, used (\\d+)K");
 
     /** One measurement of one server with N peers. */
     private record Result(double cpuMsPerSecond, double rssPerPeer, double heapPerPeer, Map<String, long[]> histogram) {}
@@ -369,7 +369,14 @@ public final class IdlePeers {
      */
     static long liveHeapKb(long pid) throws IOException, InterruptedException {
         jcmdOutput(pid, "GC.run");
-        String info = jcmdOutput(pid, "GC.heap_info");
+        return heapUsedKb(jcmdOutput(pid, "GC.heap_info"));
+    }
+
+    /**
+     * The sum of the "used" figures of {@code jcmd GC.heap_info}'s heap lines; JDK 17 prints G1's as
+     * "total 397312K, used 17435K", JDK 25 as "total reserved 6172672K, committed 393216K, used 11611K".
+     */
+    static long heapUsedKb(String info) {
         Matcher m = HEAP_USED.matcher(info);
         long used = 0;
         boolean found = false;
