@@ -298,37 +298,11 @@ class ENetShardedHostTest {
             attackers.add(a);
         }
         InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.getLocalPort());
-        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-        long[] oversized = new long[1];
-        int[] round = new int[1];
-        Runnable garbage = () -> {
-            for (int k = 0; k < 8; k++) {
-                byte[] g = switch (k) {
-                    case 0 -> new byte[0];
-                    case 1 -> new byte[5000];
-                    case 2 -> new byte[60_000];
-                    case 3 -> new byte[] {(byte) 0x80, 0x00, 0x12};
-                    case 4 -> new byte[] {0x00, 0x00, 0x00, 0x01, 0x06, 0x00};
-                    default -> new byte[1 + random.nextInt(1400)];
-                };
-                if (k >= 5) {
-                    random.nextBytes(g);
-                }
-                try {
-                    DatagramChannel from = attackers.get((round[0] * 8 + k) % attackers.size());
-                    if (from.send(ByteBuffer.wrap(g), target) == g.length && g.length > 4160) {
-                        oversized[0]++;
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-            round[0]++;
-        };
+        GarbageDatagrams garbage = new GarbageDatagrams(attackers, target, 7);
         fleet = new Fleet(clients, ENetConnection.CompressionMode.COMPRESS_NONE);
         fleet.connectAll(server.getLocalPort());
         fleet.until(() -> {
-            garbage.run();
+            garbage.burst();
             return fleet.allConnected() && server.getConnectedPeerCount() == clients;
         }, "every client connected among garbage");
         for (int i = 0; i < clients; i++) {
@@ -337,7 +311,7 @@ class ENetShardedHostTest {
             }
         }
         fleet.until(() -> {
-            garbage.run();
+            garbage.burst();
             return IntStream.range(0, clients).allMatch(i -> fleet.received.get(i).size() >= packets);
         }, "every echo among garbage");
         for (int i = 0; i < clients; i++) {
@@ -357,8 +331,8 @@ class ENetShardedHostTest {
             dropped += d;
             shardsHit += d > 0 ? 1 : 0;
         }
-        assertThat(oversized[0]).isPositive();
-        assertThat(dropped).as("datagrams dropped and counted over the shards").isGreaterThanOrEqualTo(oversized[0]);
+        assertThat(garbage.oversized()).isPositive();
+        assertThat(dropped).as("datagrams dropped and counted over the shards").isGreaterThanOrEqualTo(garbage.oversized());
         assertThat(shardsHit).as("shards the garbage reached").isGreaterThan(1);
         assertThat(errors).isEmpty();
         for (DatagramChannel a : attackers) {

@@ -53,32 +53,9 @@ class HostileBatchTest {
             List<ENetConnection> all = new ArrayList<>(clients);
             all.add(server);
             Loop loop = new Loop(0, all.toArray(new ENetConnection[0]));
-            SplittableRandom random = new SplittableRandom(42);
-            long[] oversized = new long[1];
-            Runnable garbage = () -> {
-                for (int k = 0; k < 8; k++) {
-                    byte[] g = switch (k) {
-                        case 0 -> new byte[0];
-                        case 1 -> new byte[5000];
-                        case 2 -> new byte[60_000];
-                        case 3 -> new byte[] {(byte) 0x80, 0x00, 0x12}; // an ENet header cut short
-                        case 4 -> new byte[] {0x00, 0x00, 0x00, 0x01, 0x06, 0x00}; // a command cut short
-                        default -> new byte[1 + random.nextInt(1400)];
-                    };
-                    if (k >= 5) {
-                        random.nextBytes(g);
-                    }
-                    try {
-                        if (attackers.get(k % 4).send(ByteBuffer.wrap(g), serverAddress) == g.length && g.length > 4160) {
-                            oversized[0]++;
-                        }
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            };
+            GarbageDatagrams garbage = new GarbageDatagrams(attackers, serverAddress, 42);
             loop.until(() -> {
-                garbage.run();
+                garbage.burst();
                 return loop.count(server, EVENT_CONNECT) == CLIENTS;
             }, 20_000);
             for (int n = 0; n < PACKETS; n++) {
@@ -87,7 +64,7 @@ class HostileBatchTest {
                 }
             }
             loop.until(() -> {
-                garbage.run();
+                garbage.burst();
                 return loop.count(server, EVENT_RECEIVE) >= CLIENTS * PACKETS;
             }, 30_000);
             // Exactly once, whole, and in order per client and channel.
@@ -108,9 +85,9 @@ class HostileBatchTest {
             for (int[] c : next) {
                 assertThat(c).containsExactly(PACKETS, PACKETS + 1);
             }
-            assertThat(oversized[0]).isPositive();
+            assertThat(garbage.oversized()).isPositive();
             assertThat(server.getDroppedDatagrams()).as("oversized datagrams are dropped and counted")
-                    .isGreaterThanOrEqualTo(oversized[0]);
+                    .isGreaterThanOrEqualTo(garbage.oversized());
             for (DatagramChannel a : attackers) {
                 a.close();
             }
