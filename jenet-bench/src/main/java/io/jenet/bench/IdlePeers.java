@@ -135,6 +135,19 @@ public final class IdlePeers {
                 + "growth between the two, per added peer.%n%n", first, seconds, last - first, seconds);
         out.println("| server | CPU ms per s at " + last + " | RSS growth per peer | live heap growth per peer |");
         out.println("|---|---|---|---|");
+        Map<Server, List<Result>> results = alternating(servers, rounds, s -> measureIncremental(cBench, s, first, last, seconds));
+        for (Map.Entry<Server, List<Result>> e : results.entrySet()) {
+            out.printf("| %s | %s |%n", e.getKey().label(), cells(e.getKey(), e.getValue(), rounds > 1));
+        }
+    }
+
+    /** What one server's measurement in one round is. */
+    private interface Measurement {
+        Result of(Server s) throws Exception;
+    }
+
+    /** Measures every server in each round, the order reversed every other round; results per server, in the servers' order. */
+    private static Map<Server, List<Result>> alternating(List<Server> servers, int rounds, Measurement measure) throws Exception {
         Map<Server, List<Result>> results = new LinkedHashMap<>();
         for (Server s : servers) {
             results.put(s, new ArrayList<>());
@@ -145,17 +158,16 @@ public final class IdlePeers {
                 java.util.Collections.reverse(order);
             }
             for (Server s : order) {
-                results.get(s).add(measureIncremental(cBench, s, first, last, seconds));
+                results.get(s).add(measure.of(s));
             }
         }
-        boolean several = rounds > 1;
-        for (Map.Entry<Server, List<Result>> e : results.entrySet()) {
-            Server s = e.getKey();
-            List<Result> rs = e.getValue();
-            out.printf("| %s | %s | %s | %s |%n", s.label(), cell(rs, Result::cpuMsPerSecond, "%.1f", "", several),
-                    cell(rs, Result::rssPerPeer, "%.0f", " B", several),
-                    s.isC() ? "n/a" : cell(rs, Result::heapPerPeer, "%.0f", " B", several));
-        }
+        return results;
+    }
+
+    /** A table row's CPU, RSS and live-heap cells for one server's rounds. */
+    private static String cells(Server s, List<Result> rs, boolean several) {
+        return cell(rs, Result::cpuMsPerSecond, "%.1f", "", several) + " | " + cell(rs, Result::rssPerPeer, "%.0f", " B", several)
+                + " | " + (s.isC() ? "n/a" : cell(rs, Result::heapPerPeer, "%.0f", " B", several));
     }
 
     private static Result measureIncremental(Path cBench, Server s, int first, int last, int seconds) throws Exception {
@@ -234,41 +246,27 @@ public final class IdlePeers {
         out.println("|---|---|---|---|---|");
         Map<String, Map<String, long[]>> largest = new HashMap<>();
         Map<String, Map<String, long[]>> smallest = new HashMap<>();
+        int lo = Arrays.stream(peerCounts).min().getAsInt();
+        int hi = Arrays.stream(peerCounts).max().getAsInt();
         for (int n : peerCounts) {
-            Map<Server, List<Result>> results = new LinkedHashMap<>();
-            for (Server s : servers) {
-                results.put(s, new ArrayList<>());
-            }
-            for (int r = 0; r < rounds; r++) {
-                // Alternate the order of the servers between rounds.
-                List<Server> order = new ArrayList<>(servers);
-                if (r % 2 == 1) {
-                    java.util.Collections.reverse(order);
-                }
-                for (Server s : order) {
-                    Result result = measure(cBench, s, n, seconds, histogram);
-                    results.get(s).add(result);
-                    if (histogram && !s.isC()) {
-                        if (n == Arrays.stream(peerCounts).max().getAsInt()) {
-                            largest.putIfAbsent(s.label(), result.histogram());
-                        }
-                        if (n == Arrays.stream(peerCounts).min().getAsInt()) {
-                            smallest.putIfAbsent(s.label(), result.histogram());
-                        }
+            int peers = n;
+            Map<Server, List<Result>> results = alternating(servers, rounds, s -> {
+                Result result = measure(cBench, s, peers, seconds, histogram);
+                if (histogram && !s.isC()) {
+                    if (peers == hi) {
+                        largest.putIfAbsent(s.label(), result.histogram());
+                    }
+                    if (peers == lo) {
+                        smallest.putIfAbsent(s.label(), result.histogram());
                     }
                 }
-            }
+                return result;
+            });
             for (Map.Entry<Server, List<Result>> e : results.entrySet()) {
-                Server s = e.getKey();
-                List<Result> rs = e.getValue();
-                out.printf("| %d | %s | %s | %s | %s |%n", n, s.label(), cell(rs, Result::cpuMsPerSecond, "%.1f", "", several),
-                        cell(rs, Result::rssPerPeer, "%.0f", " B", several),
-                        s.isC() ? "n/a" : cell(rs, Result::heapPerPeer, "%.0f", " B", several));
+                out.printf("| %d | %s | %s |%n", n, e.getKey().label(), cells(e.getKey(), e.getValue(), several));
             }
         }
         if (histogram && peerCounts.length > 1) {
-            int lo = Arrays.stream(peerCounts).min().getAsInt();
-            int hi = Arrays.stream(peerCounts).max().getAsInt();
             for (Server s : servers) {
                 if (s.isC()) {
                     continue;
